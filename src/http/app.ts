@@ -1,0 +1,160 @@
+// Builds the Express app: ops, screening, review (H4) and admin (H6) routers, the demo route, one problem handler.
+import { randomUUID } from 'node:crypto';
+import express, { type RequestHandler, type Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { pinoHttp } from 'pino-http';
+import type { Config } from '../config.js';
+import { KycError } from '../errors.js';
+import type { Snapshot } from '../lists/snapshot.js';
+import type { Logger } from '../runtime/logger.js';
+import { createDemoRouter, demoExtractors } from './demo-routes.js';
+import { metrics, bindMetricSources } from './metrics.js';
+import { DecisionRecorder } from './middleware/decision-recorder.js';
+import { loadParseCustomer } from './middleware/parse.js';
+import type { AggregatorPort, ReviewPort, ScreeningEnginePort, ScreeningQueuePort } from './middleware/ports.js';
+import { screen } from './middleware/screen-middleware.js';
+import { Screener } from './middleware/screener.js';
+import { createOpsRouter, type HealthProbes } from './ops-routes.js';
+import { notFoundHandler, problemHandler } from './problem.js';
+import { createScreeningRouter } from './screening-routes.js';
+
+/** Authentication (H4's authenticate(db) / requireRole). */
+export interface AuthDeps {
+  authenticate: RequestHandler;
+  requireRole: (...roles: ('officer' | 'senior_officer' | 'admin' | 'service')[]) => RequestHandler;
+}
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  engine: ScreeningEnginePort & { readonly snapshot?: Snapshot | undefined };
+  review?: ReviewPort | undefined;
+  recorder?: DecisionRecorder | undefined;
+  queue?: (ScreeningQueuePort & { depth?: () => Promise<number> }) | undefined;
+  aggregator?: AggregatorPort | undefined;
+  /** Without it every protected route answers 401. */
+  auth?: AuthDeps | undefined;
+  reviewRouter?: Router | undefined;
+  adminRouter?: Router | undefined;
+  /** Mount POST /v1/instances. `{ guard: false }` mounts it WITHOUT the middleware (the benchmark's baseline only). */
+  demo?: boolean | { guard: boolean } | undefined;
+  probes?: Omit<HealthProbes, 'lists'> | undefined;
+  version?: string;
+}
+
+/** Answers 401 to everything: protected routes when no authentication is wired. */
+const denyAll: RequestHandler = function noAuthConfigured(_req, _res, next) {
+  next(new KycError('KYC_ERR_UNAUTHORIZED', 'credentials are missing or invalid'));
+};
+
+export function createApp(deps: AppDeps): express.Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // ids only: no bodies, no query strings, no headers (customer data stays out of logs)
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: String(req.url).split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      // the middleware leaves {screeningId, outcome} in res.locals: ids only, never names
+      customProps: (_req, res) => {
+        const k = (res as unknown as { locals?: { kycgate?: Record<string, string> } }).locals?.kycgate;
+        return k ? { screening: k } : {};
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(express.json({ limit: config.KYCGATE_BODY_LIMIT_BYTES }));
+
+  const publicLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: config.KYCGATE_RATE_LIMIT_PER_MINUTE,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new KycError('KYC_ERR_RATE_LIMITED', `more than ${config.KYCGATE_RATE_LIMIT_PER_MINUTE} requests per minute from this client`, { retryAfterSeconds: 60 })),
+  });
+  const pub = [publicLimiter];
+  const auth = deps.auth;
+  const guard = (...roles: Parameters<AuthDeps['requireRole']>) => (auth ? [auth.authenticate, auth.requireRole(...roles)] : [denyAll]);
+
+  const recorder = deps.recorder ?? (deps.review ? new DecisionRecorder(deps.review, logger, {}, (n) => metrics.writeBehind.set(n)) : undefined);
+  const screener = new Screener({
+    engine: deps.engine,
+    review: deps.review,
+    recorder,
+    queue: deps.queue,
+    aggregator: deps.aggregator,
+    logger,
+  });
+
+  const queue = deps.queue;
+  bindMetricSources({
+    listAgeSeconds: () => {
+      const snap = deps.engine.snapshot;
+      return snap ? (Date.now() - Date.parse(snap.createdAt)) / 1000 : undefined;
+    },
+    ...(queue?.depth ? { queueDepths: async () => ({ screen: await queue.depth!() }) } : {}),
+  });
+  metrics.screenings.inc({ outcome: 'allow', path: 'fast' }, 0);
+
+  app.use(
+    createOpsRouter({
+      probes: { lists: () => (deps.engine.ready ? deps.engine.snapshot : undefined), ...(deps.probes ?? {}) },
+      public: pub,
+      metricsGuard: guard('admin', 'service'),
+      version: deps.version ?? '0.1.0',
+    }),
+  );
+  app.use(
+    createScreeningRouter({
+      screener,
+      parse: loadParseCustomer,
+      queue: deps.queue,
+      recorder,
+      snapshot: () => deps.engine.snapshot,
+      guard: {
+        screen: guard('service', 'admin', 'officer', 'senior_officer'),
+        read: guard('service', 'admin', 'officer', 'senior_officer'),
+      },
+      inlineMaxParties: 50,
+    }),
+  );
+  if (deps.demo) {
+    const guarded = deps.demo === true || deps.demo.guard;
+    const middleware = guarded
+      ? screen({
+          ...demoExtractors,
+          customer: demoExtractors.customer as never,
+          request: demoExtractors.request as never,
+          budgetMs: config.KYCGATE_LATENCY_BUDGET_MS,
+          policy: config.KYCGATE_POLICY,
+          engine: deps.engine,
+          review: deps.review,
+          recorder,
+          queue: deps.queue,
+          aggregator: deps.aggregator,
+          logger,
+          actor: 'demo',
+        })
+      : undefined;
+    app.use(createDemoRouter({ public: pub, guard: middleware }));
+  }
+  if (deps.reviewRouter) app.use(deps.reviewRouter);
+  if (deps.adminRouter) app.use(deps.adminRouter);
+
+  app.use(notFoundHandler());
+  app.use(problemHandler(logger));
+  return app;
+}

@@ -1,0 +1,76 @@
+// The one prom-client registry: screenings by outcome, latency, list age, queue depth, breaker state.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'kycgate_process_' });
+
+/** Live values read at scrape time; set by whoever owns them (serve wires the engine and queues). */
+const sources: {
+  listAgeSeconds?: () => number | undefined;
+  queueDepths?: () => Promise<Record<string, number>>;
+} = {};
+
+const screenings = new Counter({
+  name: 'kycgate_screenings_total',
+  help: 'Screenings answered, by outcome (allow, review, deny, pending, unavailable) and path (fast, slow, api, worker)',
+  labelNames: ['outcome', 'path'] as const,
+  registers: [registry],
+});
+
+const latency = new Histogram({
+  name: 'kycgate_screening_duration_seconds',
+  help: 'Time from request to screening answer, by path',
+  labelNames: ['path'] as const,
+  buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+const listAge = new Gauge({
+  name: 'kycgate_list_age_seconds',
+  help: 'Age of the loaded list snapshot (seconds since it was created); absent while none is loaded',
+  registers: [registry],
+  collect() {
+    const age = sources.listAgeSeconds?.();
+    this.reset();
+    if (age !== undefined && Number.isFinite(age)) this.set(age);
+  },
+});
+
+const queueDepth = new Gauge({
+  name: 'kycgate_queue_depth',
+  help: 'Jobs waiting, delayed or active, by queue',
+  labelNames: ['queue'] as const,
+  registers: [registry],
+  async collect() {
+    if (!sources.queueDepths) return;
+    try {
+      const depths = await sources.queueDepths();
+      this.reset();
+      for (const [queue, depth] of Object.entries(depths)) this.set({ queue }, depth);
+    } catch {
+      this.reset(); // Redis down: no figure rather than a stale one
+    }
+  },
+});
+
+const breakerState = new Gauge({
+  name: 'kycgate_breaker_state',
+  help: 'Circuit breaker of each list source: 0 closed, 1 half-open, 2 open',
+  labelNames: ['source'] as const,
+  registers: [registry],
+});
+
+const writeBehind = new Gauge({
+  name: 'kycgate_decisions_unpersisted',
+  help: 'Allow decisions answered but not yet written to the database (write-behind buffer)',
+  registers: [registry],
+});
+
+/** kycgate's metrics; `/metrics` serves `registry`. */
+export const metrics = { registry, screenings, latency, listAge, queueDepth, breakerState, writeBehind };
+
+/** Registers the live sources read at scrape time (list age, queue depths). Later calls replace earlier ones. */
+export function bindMetricSources(next: typeof sources): void {
+  if (next.listAgeSeconds) sources.listAgeSeconds = next.listAgeSeconds;
+  if (next.queueDepths) sources.queueDepths = next.queueDepths;
+}

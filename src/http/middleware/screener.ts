@@ -1,0 +1,225 @@
+// Decides one customer within a latency budget: fast path in-process, slow path on BullMQ, or hold.
+import { randomUUID } from 'node:crypto';
+import { isKycError } from '../../errors.js';
+import type { Customer, Decision } from '../../model/index.js';
+import { trainingGroupKeys } from '../../runtime/aggregation.js';
+import type { Logger } from '../../runtime/logger.js';
+import { DeadlineExceeded, within } from './deadline.js';
+import type { DecisionRecorder } from './decision-recorder.js';
+import { checkInputLimits, type InputLimits } from './input-limits.js';
+import type { AggregatorPort, ReviewPort, ScreeningEnginePort, ScreeningQueuePort, ScreenJobData } from './ports.js';
+
+export type CaseRef = { id: string; subject: string; status: string };
+
+/** Why a screening could not be made. */
+export type UnavailableCause = 'lists' | 'queue' | 'store';
+
+export type ScreenResult =
+  | { kind: 'decided'; decision: Decision; cases: CaseRef[]; path: 'fast' | 'slow' }
+  | { kind: 'pending'; screeningId: string }
+  | {
+      kind: 'unavailable';
+      cause: UnavailableCause;
+      message: string;
+      screeningId: string;
+      /** A decision the in-process engine could still make (used only by fail-open to never turn a deny into an allow). */
+      partial?: Decision;
+    };
+
+/** Collaborators of the screener; only the engine is required. */
+export interface ScreenerDeps {
+  engine: ScreeningEnginePort;
+  review?: ReviewPort | undefined;
+  recorder?: DecisionRecorder | undefined;
+  queue?: ScreeningQueuePort | undefined;
+  aggregator?: AggregatorPort | undefined;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+/** Per-call settings. */
+export interface ScreenCall {
+  policy?: string | undefined;
+  budgetMs: number;
+  actor: string;
+  /** Customers with more parties than this go to the slow path when a queue is configured. */
+  inlineMaxParties: number;
+  limits: InputLimits;
+  /** Force the slow path (batch requests). */
+  slow?: boolean;
+  /** Parse and validate input (throws KYC_ERR_INPUT_INVALID); H3's parseCustomer. */
+  parse: (input: unknown) => Customer;
+}
+
+const remaining = (deadline: number) => Math.max(0, deadline - Date.now());
+
+/**
+ * The screening core shared by the middleware and `POST /v1/screen`. Never returns an allow it
+ * could not fully make: a missing dependency yields `unavailable`; a screening that needs more
+ * time than the budget yields `pending` (the slow path keeps working).
+ */
+export class Screener {
+  readonly #d: ScreenerDeps;
+  readonly #clock: () => Date;
+
+  constructor(deps: ScreenerDeps) {
+    this.#d = deps;
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  get deps(): ScreenerDeps {
+    return this.#d;
+  }
+
+  /** Screens one customer input (already merged with its compute request). Input errors throw KycError (4xx). */
+  async screen(input: unknown, call: ScreenCall): Promise<ScreenResult> {
+    const deadline = Date.now() + call.budgetMs;
+    const parties = checkInputLimits(input, call.limits);
+    const customer = call.parse(input);
+    const screeningId = randomUUID();
+    const now = this.#clock();
+    const { engine, queue, recorder } = this.#d;
+
+    if (queue && !queue.healthy) return this.#unavailable('queue', 'the job queue (Redis) is unavailable', screeningId, customer, call, now);
+    if (recorder && !recorder.healthy) return this.#unavailable('store', 'decisions cannot be recorded (database unavailable)', screeningId, customer, call, now);
+
+    const slow = call.slow === true || !engine.ready || parties > call.inlineMaxParties;
+    if (slow && queue) {
+      const aggregate = await this.#aggregate(customer, call, now, deadline, screeningId).catch(() => undefined);
+      const job: ScreenJobData = {
+        screeningId,
+        customer,
+        requestedAt: now.toISOString(),
+        actor: call.actor,
+        ...(call.policy ? { policy: call.policy } : {}),
+        ...(aggregate ? { aggregate } : {}),
+      };
+      try {
+        const res = await queue.submit(job, remaining(deadline));
+        if (res.status === 'pending') return { kind: 'pending', screeningId };
+        return { kind: 'decided', decision: res.result.decision, cases: res.result.cases, path: 'slow' };
+      } catch (err) {
+        this.#d.logger.warn({ err: isKycError(err) ? err.code : err, screeningId }, 'slow path unavailable');
+        return this.#unavailable('queue', 'the job queue (Redis) is unavailable', screeningId, customer, call, now);
+      }
+    }
+    if (!engine.ready) return this.#unavailable('lists', 'no list snapshot is loaded yet', screeningId, customer, call, now);
+
+    let aggregate: { windowOps: number } | undefined;
+    try {
+      aggregate = await this.#aggregate(customer, call, now, deadline, screeningId);
+    } catch (err) {
+      if (isKycError(err) && err.status < 500) throw err;
+      this.#d.logger.warn({ err: isKycError(err) ? err.code : String(err), screeningId }, 'training aggregate unavailable');
+      return this.#unavailable('queue', 'training-compute aggregation (Redis) is unavailable', screeningId, customer, call, now);
+    }
+    return this.#fast(customer, call, screeningId, now, deadline, aggregate);
+  }
+
+  async #aggregate(customer: Customer, call: ScreenCall, now: Date, deadline: number, requestId: string): Promise<{ windowOps: number } | undefined> {
+    const { aggregator, engine } = this.#d;
+    const request = customer.request;
+    if (!aggregator || !request || !engine.estimateTrainingOps || !countsAsTraining(engine, request.purpose, call.policy)) return undefined;
+    const ops = engine.estimateTrainingOps(request, call.policy);
+    return within(aggregator.add(trainingGroupKeys(customer), ops, now, requestId), Math.max(1, remaining(deadline)), 'training aggregate');
+  }
+
+  async #fast(customer: Customer, call: ScreenCall, screeningId: string, now: Date, deadline: number, aggregate: { windowOps: number } | undefined): Promise<ScreenResult> {
+    const { engine, review, recorder } = this.#d;
+    const base = { now, screeningId, ...(call.policy ? { policy: call.policy } : {}), ...(aggregate ? { aggregate } : {}) };
+    let decision: Decision;
+    try {
+      decision = engine.screen(customer, base);
+    } catch (err) {
+      if (isKycError(err) && err.code === 'KYC_ERR_LISTS_UNAVAILABLE') return this.#unavailable('lists', err.message, screeningId, customer, call, now);
+      throw err;
+    }
+    if (decision.outcome === 'allow') {
+      // Suppressions and licences only ever relax an outcome, so an allow without them stands.
+      recorder?.enqueue(customer, decision, call.actor);
+      return { kind: 'decided', decision, cases: [], path: 'fast' };
+    }
+    if (!review) return { kind: 'decided', decision, cases: [], path: 'fast' };
+    const strict = decision;
+    try {
+      const [suppressions, licences] = await within(
+        Promise.all([review.suppressionsFor(customer.id), review.licencesFor(customer.id)]),
+        Math.max(1, remaining(deadline)),
+        'suppressions and licences',
+      );
+      if (suppressions.length > 0 || licences.length > 0) {
+        decision = engine.screen(customer, { ...base, suppressions, licences });
+      }
+    } catch (err) {
+      this.#d.logger.warn({ err: String(err), screeningId }, 'review data unavailable');
+      return { kind: 'unavailable', cause: 'store', message: 'the database is unavailable', screeningId, partial: strict };
+    }
+    if (decision.outcome === 'allow') {
+      recorder?.enqueue(customer, decision, call.actor);
+      return { kind: 'decided', decision, cases: [], path: 'fast' };
+    }
+    // Review and deny are written before answering, so the case a 202 points at exists.
+    const write = review.recordScreening(customer, decision, call.actor);
+    try {
+      const { cases } = await within(write, Math.max(remaining(deadline), call.budgetMs / 2), 'recording the decision');
+      return { kind: 'decided', decision, cases, path: 'fast' };
+    } catch (err) {
+      if (err instanceof DeadlineExceeded) {
+        // the database is slow, not down: the write goes on; the screening is readable meanwhile (GET /v1/screenings/:id)
+        recorder?.track(customer, decision, call.actor, write);
+        this.#d.logger.warn({ screeningId }, 'recording a review/deny decision is slow; answering pending');
+        if (decision.outcome === 'deny') return { kind: 'decided', decision, cases: [], path: 'fast' };
+        return { kind: 'pending', screeningId };
+      }
+      this.#d.logger.error({ err: String(err), screeningId }, 'recording a review/deny decision failed; retrying in the background');
+      recorder?.enqueue(customer, decision, call.actor);
+      if (decision.outcome === 'deny') return { kind: 'decided', decision, cases: [], path: 'fast' };
+      return { kind: 'unavailable', cause: 'store', message: 'the review case could not be opened (database unavailable)', screeningId, partial: decision };
+    }
+  }
+
+  /** Builds the unavailable result; when possible also a partial in-process decision for fail-open. */
+  #unavailable(cause: UnavailableCause, message: string, screeningId: string, customer: Customer, call: ScreenCall, now: Date): ScreenResult {
+    let partial: Decision | undefined;
+    if (this.#d.engine.ready) {
+      try {
+        partial = this.#d.engine.screen(customer, { now, screeningId, ...(call.policy ? { policy: call.policy } : {}) });
+      } catch {
+        partial = undefined;
+      }
+    }
+    return { kind: 'unavailable', cause, message, screeningId, ...(partial ? { partial } : {}) };
+  }
+}
+
+/** Whether the pack counts a request of this purpose towards training compute (default: all but inference). */
+export function countsAsTraining(engine: ScreeningEnginePort, purpose: string | undefined, policy: string | undefined): boolean {
+  const training = engine.pack?.(policy).training;
+  if (!training) return purpose !== 'inference';
+  return training.purposes.includes(purpose ?? training.unknownPurpose);
+}
+
+/** The decision of an operator-configured fail-open: allow, saying so. */
+export function failOpenDecision(customer: { id: string }, result: Extract<ScreenResult, { kind: 'unavailable' }>, policy: string | undefined, now: Date): Decision {
+  const reason = {
+    code: 'SCREENING_UNAVAILABLE' as const,
+    subject: 'customer',
+    outcome: 'allow' as const,
+    detail: `screening could not be completed (${result.message}); allowed because the operator configured onUnavailable: 'allow'`,
+  };
+  if (result.partial && result.partial.outcome === 'allow') {
+    return { ...result.partial, failOpen: true, reasons: [...result.partial.reasons, reason] };
+  }
+  return {
+    id: customer.id,
+    outcome: 'allow',
+    screeningId: result.screeningId,
+    hits: [],
+    reasons: [reason],
+    lists: result.partial?.lists ?? { version: 'unavailable', sources: {} },
+    policy: result.partial?.policy ?? policy ?? 'unknown',
+    decidedAt: now.toISOString(),
+    failOpen: true,
+  };
+}
+

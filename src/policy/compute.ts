@@ -1,0 +1,82 @@
+// TRAINING_COMPUTE, TRAINING_AGGREGATE, CLUSTER_SCALE (and TIER2_HEADQUARTERS where the pack makes Tier 2 matter).
+import type { ComputeRequest, Outcome, Reason } from '../model/index.js';
+import { sci, sciVs } from './format.js';
+import { effectivePurpose, type HqAssessment } from './headquarters.js';
+import type { PolicyPack, RuleData } from './schema.js';
+import { estimateCluster, estimateTraining } from './training.js';
+
+const hqText = (hq: HqAssessment) =>
+  hq.decisive
+    ? `headquarters Tier ${hq.tier} (${hq.decisive.subject === 'customer' ? 'customer' : `ultimate parent ${hq.decisive.subject}`} ${hq.decisive.result.country}${hq.decisive.result.treatedAs ? `→${hq.decisive.result.treatedAs}` : ''})`
+    : `headquarters not shown to be Tier 1 (no valid country)`;
+
+/** Reasons from the request's size. Throws KYC_ERR_UNKNOWN_GPU when the model is not in the catalog. */
+export function computeReasons(
+  request: ComputeRequest,
+  hq: HqAssessment,
+  pack: PolicyPack,
+  rules: RuleData,
+  aggregate?: { windowOps: number },
+): Reason[] {
+  const reasons: Reason[] = [];
+  const tierKey = String(hq.tier) as '1' | '2' | '3';
+  const training = estimateTraining(request, pack, rules);
+  const cluster = estimateCluster(request, rules);
+  const { purpose, assumed } = effectivePurpose(request, pack);
+  const t = pack.training;
+  const trainingOutcome: Outcome | undefined = t.tiers[tierKey];
+  const isTraining = t.purposes.includes(purpose);
+  const purposeText = `purpose ${purpose}${assumed ? ' (not given; assumed)' : ''}`;
+
+  if (isTraining && trainingOutcome && training.ops >= t.threshold) {
+    reasons.push({
+      code: 'TRAINING_COMPUTE',
+      subject: 'customer',
+      outcome: trainingOutcome,
+      detail: `est. ${sciVs(training.ops, t.threshold)} ops ≥ ${sci(t.threshold)}: ${training.formula} × 3,600 s/h; ${purposeText}; ${hqText(hq)}; ${t.rule} → ${trainingOutcome}`,
+      estimatedOps: training.ops,
+      threshold: t.threshold,
+      gpuModel: training.gpuModel,
+      precision: training.precision,
+      utilization: training.utilization,
+    });
+  } else if (isTraining && trainingOutcome && aggregate && aggregate.windowOps >= t.threshold) {
+    reasons.push({
+      code: 'TRAINING_AGGREGATE',
+      subject: hq.decisive?.subject ?? 'customer',
+      outcome: trainingOutcome,
+      detail:
+        `training requests of the ultimate parent over ${t.aggregation.windowDays} days sum to est. ${sciVs(aggregate.windowOps, t.threshold)} ops ≥ ${sci(t.threshold)} ` +
+        `though this request alone is est. ${sciVs(training.ops, t.threshold)} (${training.formula} × 3,600 s/h); ${hqText(hq)}; ${t.rule} → ${trainingOutcome}`,
+      windowOps: aggregate.windowOps,
+      estimatedOps: training.ops,
+      threshold: t.threshold,
+      windowDays: t.aggregation.windowDays,
+    });
+  }
+  const trainingRaised = reasons.length > 0;
+  if (trainingRaised && hq.tier === 2) {
+    reasons.push({
+      code: 'TIER2_HEADQUARTERS',
+      subject: hq.decisive?.subject ?? 'customer',
+      outcome: trainingOutcome ?? 'review',
+      detail: `${hqText(hq)}${hq.decisive ? ` — ${hq.decisive.result.basis}` : ''}: pack ${pack.id} makes a Tier 2 headquarters matter for training at this size (${t.rule}) → ${trainingOutcome}`,
+      ...(hq.decisive ? { country: hq.decisive.result.country } : {}),
+      tier: 2,
+    });
+  }
+
+  const c = pack.cluster;
+  const clusterOutcome = c.tiers[tierKey];
+  if (c.enabled && clusterOutcome && cluster.opsPerSecond >= c.threshold) {
+    reasons.push({
+      code: 'CLUSTER_SCALE',
+      subject: 'customer',
+      outcome: clusterOutcome,
+      detail: `cluster peak ${sciVs(cluster.opsPerSecond, c.threshold)} ops/s ≥ ${sci(c.threshold)}: ${cluster.formula}; ${hqText(hq)}; ${c.rule} → ${clusterOutcome}`,
+      opsPerSecond: cluster.opsPerSecond,
+      threshold: c.threshold,
+    });
+  }
+  return reasons;
+}

@@ -1,0 +1,72 @@
+// Headquarters test: the tiers of the customer and its ultimate parent on the decision date, and the reasons they raise.
+import type { ComputeRequest, Outcome, Reason, RequestPurpose } from '../model/index.js';
+import { isIsoCountry } from '../model/countries.js';
+import type { PartyTree } from './parties.js';
+import type { PolicyPack, RuleData } from './schema.js';
+import { countryTier, type Tier, type TierResult } from './tiers.js';
+
+export interface HqParty {
+  subject: string;
+  name: string;
+  result: TierResult;
+}
+
+export interface HqAssessment {
+  /** The parties tested (customer, ultimate parent) whose country is a valid ISO code. */
+  parties: HqParty[];
+  /** The worst (highest) tier among them; 2 when none is known (not shown to be Tier 1). */
+  tier: Tier;
+  /** The party that sets `tier`, when known. */
+  decisive?: HqParty;
+}
+
+/** Tiers of the customer and its ultimate parent (DOMAIN.md §3: "headquartered in, or whose ultimate parent is headquartered in"). */
+export function assessHeadquarters(tree: PartyTree, pack: PolicyPack, rules: RuleData, now: Date): HqAssessment {
+  const candidates = [tree.root, ...(tree.ultimateParent ? [tree.ultimateParent] : [])];
+  const parties: HqParty[] = [];
+  for (const node of candidates) {
+    if (node.country === undefined || !isIsoCountry(node.country)) continue;
+    parties.push({ subject: node.subject, name: node.name, result: countryTier(node.country, now, pack, rules) });
+  }
+  let decisive: HqParty | undefined;
+  for (const p of parties) if (!decisive || p.result.tier > decisive.result.tier) decisive = p;
+  return { parties, tier: decisive?.result.tier ?? 2, decisive };
+}
+
+/** The purpose a request is judged under: as given, else the pack's `unknownPurpose` (training: the upper bound). */
+export function effectivePurpose(request: ComputeRequest, pack: PolicyPack): { purpose: RequestPurpose; assumed: boolean } {
+  return request.purpose ? { purpose: request.purpose, assumed: false } : { purpose: pack.training.unknownPurpose, assumed: true };
+}
+
+const role = (subject: string) => (subject === 'customer' ? 'customer' : `ultimate parent ${subject}`);
+
+/** TIER3_HEADQUARTERS (and any other tier the pack's headquarters rules name) for the customer and ultimate parent. */
+export function headquartersReasons(hq: HqAssessment, request: ComputeRequest | undefined, pack: PolicyPack): Reason[] {
+  const reasons: Reason[] = [];
+  for (const party of hq.parties) {
+    const key = String(party.result.tier) as '1' | '2' | '3';
+    const rule = pack.headquarters.tiers[key];
+    if (!rule) continue;
+    let outcome: Outcome;
+    let why: string;
+    if (!request) {
+      outcome = rule.noRequest;
+      why = `without a compute request → ${outcome}`;
+    } else {
+      const { purpose, assumed } = effectivePurpose(request, pack);
+      outcome = rule.purposes[purpose] ?? rule.noRequest;
+      why = `request purpose ${purpose}${assumed ? ' (not given; assumed)' : ''} → ${outcome}`;
+    }
+    const code = party.result.tier === 3 ? 'TIER3_HEADQUARTERS' : 'TIER2_HEADQUARTERS';
+    reasons.push({
+      code,
+      subject: party.subject,
+      outcome,
+      detail: `${role(party.subject)} ${JSON.stringify(party.name)} headquartered in ${party.result.country}: Tier ${party.result.tier} — ${party.result.basis}; ${rule.rule}; ${why}`,
+      country: party.result.country,
+      ...(party.result.treatedAs ? { treatedAs: party.result.treatedAs } : {}),
+      tier: party.result.tier,
+    });
+  }
+  return reasons;
+}

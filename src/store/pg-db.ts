@@ -1,0 +1,70 @@
+// Db adapter over a node-postgres Pool: pooled queries, transactions on one dedicated client.
+import { userInfo } from 'node:os';
+import pg from 'pg';
+import type { Db } from './db.js';
+
+/** Wraps one checked-out client that is inside a transaction. */
+function clientDb(client: pg.PoolClient): Db {
+  const db: Db = {
+    kind: 'postgres',
+    async query<T>(sql: string, params?: unknown[]) {
+      const res = await client.query(sql, params as unknown[]);
+      return { rows: res.rows as T[] };
+    },
+    transaction: (fn) => fn(db),
+    async exec(sql) {
+      await client.query(sql);
+    },
+    async close() {
+      /* the pool owns the client */
+    },
+  };
+  return db;
+}
+
+/** A Db on a pg Pool. `pool.end()` runs on close. */
+export function pgDb(pool: pg.Pool): Db {
+  return {
+    kind: 'postgres',
+    async query<T>(sql: string, params?: unknown[]) {
+      const res = await pool.query(sql, params as unknown[]);
+      return { rows: res.rows as T[] };
+    },
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(clientDb(client));
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Opens a pool on `url` and checks that it answers. Throws the driver's error when it does not. */
+export async function connectPg(url: string, opts: { connectTimeoutMs?: number; max?: number } = {}): Promise<pg.Pool> {
+  // A URL without a user name means the OS user (as psql does); pg would otherwise need $USER, which services often lack.
+  const parsed = new URL(url);
+  if (!parsed.username) parsed.username = encodeURIComponent(userInfo().username);
+  const pool = new pg.Pool({ connectionString: parsed.toString(), connectionTimeoutMillis: opts.connectTimeoutMs ?? 3000, max: opts.max ?? 10 });
+  pool.on('error', () => {
+    /* idle client errors surface on the next query */
+  });
+  try {
+    await pool.query('SELECT 1');
+    return pool;
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+}

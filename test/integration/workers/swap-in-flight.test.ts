@@ -1,0 +1,60 @@
+// A snapshot swap while screenings are in flight over real HTTP: every request succeeds, each on one whole snapshot, later ones on the new.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Snapshot } from '../../../src/lists/snapshot.js';
+import { snapshotVersion } from '../../../src/lists/snapshot.js';
+import { startHarness, type Harness } from '../http/harness.js';
+
+let h: Harness;
+let server: Server;
+let base = '';
+let a: Snapshot;
+let b: Snapshot;
+
+before(async () => {
+  h = await startHarness({ redisUrl: null });
+  a = h.engine.snapshot!;
+  // the same lists minus 50 entries: a different snapshot with a different version
+  b = { ...a, id: `${a.id}-swap`, createdAt: new Date(Date.parse(a.createdAt) + 1000).toISOString(), entries: a.entries.slice(50) };
+  server = await new Promise<Server>((resolve) => {
+    const s = h.app().listen(0, '127.0.0.1', () => resolve(s));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(async () => {
+  await new Promise((r) => server.close(r));
+  await h.close();
+});
+
+async function screen(i: number): Promise<{ status: number; version?: string; outcome?: string }> {
+  const res = await fetch(`${base}/v1/screen`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${h.serviceKey}` },
+    body: JSON.stringify({ id: `swap-${i}`, name: i % 3 ? `Northwind Analytics ${i} Ltd` : 'Hangzhou Hikvision Digital Technology Co., Ltd.', country: 'US' }),
+  });
+  const body = (await res.json()) as { lists?: { version: string }; outcome?: string };
+  return { status: res.status, ...(body.lists ? { version: body.lists.version } : {}), ...(body.outcome ? { outcome: body.outcome } : {}) };
+}
+
+test('requests in flight during engine.swap all succeed; requests after it see the new snapshot', async () => {
+  const va = snapshotVersion(a).version;
+  const vb = snapshotVersion(b).version;
+  assert.notEqual(va, vb);
+  for (const [from, to, vTo] of [[a, b, vb], [b, a, va]] as const) {
+    assert.equal(h.engine.snapshot?.id, from.id);
+    const inFlight = Array.from({ length: 60 }, (_, i) => screen(i));
+    // swap once the first responses are back, with the rest still queued on the sockets
+    await Promise.race(inFlight);
+    h.engine.swap(to);
+    const results = await Promise.all(inFlight);
+    const failed = results.filter((r) => r.status !== 200);
+    assert.deepEqual(failed, [], 'no request fails during the swap');
+    for (const r of results) assert.ok(r.version === va || r.version === vb, `each decision names one whole snapshot: ${r.version}`);
+    const afterSwap = await Promise.all(Array.from({ length: 5 }, (_, i) => screen(100 + i)));
+    assert.ok(afterSwap.every((r) => r.status === 200 && r.version === vTo), JSON.stringify(afterSwap));
+    assert.equal(afterSwap.find((r) => r.outcome)?.outcome !== undefined, true);
+  }
+});
