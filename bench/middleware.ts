@@ -28,7 +28,7 @@ async function server(): Promise<void> {
   const { createApp } = await import('../src/http/app.js');
   const { DecisionRecorder } = await import('../src/http/middleware/decision-recorder.js');
   const { ScreeningQueue } = await import('../src/queue/screening-queue.js');
-  const { ReviewService } = await import('../src/review/review-service.js');
+  const { ReviewService } = await import('../src/store/services/review-service.js');
   const { TrainingAggregator } = await import('../src/runtime/aggregation.js');
   const { createLogger } = await import('../src/runtime/logger.js');
   const { connectRedis } = await import('../src/runtime/redis.js');

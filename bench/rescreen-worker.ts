@@ -2,7 +2,7 @@
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { ScreeningEngine } from '../src/runtime/screening-engine.js';
-import { ReviewService } from '../src/review/review-service.js';
+import { ReviewService } from '../src/store/services/review-service.js';
 import { openDatabase } from '../src/store/database.js';
 import { startWorkers } from '../workers/index.js';
 

@@ -25,8 +25,8 @@ async function server(): Promise<void> {
   const { createApp } = await import('../src/http/app.js');
   const { authenticate, requireRole } = await import('../src/http/auth.js');
   const { DecisionRecorder } = await import('../src/http/middleware/decision-recorder.js');
-  const { createApiKey } = await import('../src/review/api-keys.js');
-  const { ReviewService } = await import('../src/review/review-service.js');
+  const { createApiKey } = await import('../src/store/services/api-keys.js');
+  const { ReviewService } = await import('../src/store/services/review-service.js');
   const { createLogger } = await import('../src/runtime/logger.js');
   const { ScreeningEngine } = await import('../src/runtime/screening-engine.js');
   const { openDatabase } = await import('../src/store/database.js');

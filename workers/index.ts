@@ -16,7 +16,7 @@ import type { Logger } from '../src/runtime/logger.js';
 import { connectRedis, redisUrl } from '../src/runtime/redis.js';
 import { dueRuleSwitches, ruleSwitchDates } from '../src/runtime/rescreen-triggers.js';
 import { loadPolicyPack, loadRuleData } from '../src/runtime/policy-runtime.js';
-import type { ReviewService } from '../src/review/review-service.js';
+import type { ReviewService } from '../src/store/services/review-service.js';
 import { processRefresh } from './refresh.js';
 import { processRescreenChunk } from './rescreen.js';
 import { planDeltaRescreen, planFullRescreen } from './rescreen-plan.js';

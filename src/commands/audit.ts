@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../config.js';
 import { KycError } from '../errors.js';
-import { verifyAudit } from '../review/audit-service.js';
+import { verifyAudit } from '../store/services/audit-service.js';
 import { createLogger } from '../runtime/logger.js';
 import { openDatabase } from '../store/database.js';
 import { readAudit } from '../store/repos/audit-repo.js';

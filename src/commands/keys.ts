@@ -1,6 +1,6 @@
 // `kycgate keys create --role R [--name N]`: creates an API key and prints it once (only its hash is stored).
 import { loadConfig } from '../config.js';
-import { createApiKey } from '../review/api-keys.js';
+import { createApiKey } from '../store/services/api-keys.js';
 import { createLogger } from '../runtime/logger.js';
 import { openDatabase } from '../store/database.js';
 

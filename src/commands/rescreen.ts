@@ -85,7 +85,7 @@ export async function run(opts: Opts): Promise<number> {
     if (plan.totalChunks > 0 && (await queues.rescreen.getWorkersCount()) === 0) {
       process.stderr.write('kycgate: no rescreen worker is running: starting one in this process\n');
       const { startWorkers } = await import('../../workers/index.js');
-      const { ReviewService } = await import('../review/review-service.js');
+      const { ReviewService } = await import('../store/services/review-service.js');
       let workerDb = db;
       if (!workerDb) {
         const { openDatabase } = await import('../store/database.js');

@@ -15,7 +15,7 @@ import type { ComputeRequest, Decision, ListEntry } from '../model/index.js';
 import { queuePrefix } from '../queue/names.js';
 import { subscribeSnapshots } from '../queue/pubsub.js';
 import { ScreeningQueue } from '../queue/screening-queue.js';
-import { ReviewService } from '../review/review-service.js';
+import { ReviewService } from '../store/services/review-service.js';
 import { TrainingAggregator } from '../runtime/aggregation.js';
 import { loadCurrentSnapshot } from '../runtime/lists-runtime.js';
 import { createLogger, type Logger } from '../runtime/logger.js';

@@ -2,7 +2,7 @@
 import { loadConfig } from '../config.js';
 import { KycError } from '../errors.js';
 import { parseQueueList } from '../queue/names.js';
-import { ReviewService } from '../review/review-service.js';
+import { ReviewService } from '../store/services/review-service.js';
 import { createLogger } from '../runtime/logger.js';
 import { probeRedis, redisUrl } from '../runtime/redis.js';
 import { ScreeningEngine } from '../runtime/screening-engine.js';

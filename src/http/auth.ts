@@ -1,7 +1,7 @@
 // API-key authentication and role checks for Express: deny by default, 401 without credentials, 403 for a wrong role.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { KycError } from '../errors.js';
-import { principalForKey } from '../review/api-keys.js';
+import { principalForKey } from '../store/services/api-keys.js';
 import type { Principal, Role } from '../review/roles.js';
 import type { Db } from '../store/db.js';
 

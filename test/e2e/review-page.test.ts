@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { ReviewService } from '../../src/review/review-service.js';
+import { ReviewService } from '../../src/store/services/review-service.js';
 import { createKeys, createTestDatabase, decisionFor, hitOn, reviewApp, sdnRows, type Keys, type TestDatabase } from '../integration/review/helpers.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');

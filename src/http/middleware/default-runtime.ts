@@ -22,7 +22,7 @@ export function defaultRuntime(): Promise<DefaultRuntime> {
     const [{ ScreeningEngine }, { openDatabase }, { ReviewService }] = await Promise.all([
       import('../../runtime/screening-engine.js'),
       import('../../store/database.js'),
-      import('../../review/review-service.js'),
+      import('../../store/services/review-service.js'),
     ]);
     const [engine, db] = await Promise.all([ScreeningEngine.start(config, logger), openDatabase(config, logger)]);
     return { engine, review: new ReviewService(db) };

@@ -10,7 +10,7 @@ import request from 'supertest';
 import { kycgate } from '../../../src/index.js';
 import { DecisionRecorder } from '../../../src/http/middleware/decision-recorder.js';
 import { problemHandler } from '../../../src/http/problem.js';
-import { ReviewService } from '../../../src/review/review-service.js';
+import { ReviewService } from '../../../src/store/services/review-service.js';
 import { openDatabase } from '../../../src/store/database.js';
 import { bigTreeCustomer, createTestDatabase, startHarness, testConfig, type Harness } from './harness.js';
 

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ReviewService } from '../../../src/review/review-service.js';
-import { verifyAudit } from '../../../src/review/audit-service.js';
-import { principalForKey } from '../../../src/review/api-keys.js';
+import { ReviewService } from '../../../src/store/services/review-service.js';
+import { verifyAudit } from '../../../src/store/services/audit-service.js';
+import { principalForKey } from '../../../src/store/services/api-keys.js';
 import { runMigrations } from '../../../src/store/migrate.js';
 import { createTestDatabase, decisionFor, hitOn, sdnRows, type TestDatabase } from './helpers.js';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isKycError } from '../../../src/errors.js';
 import type { Customer } from '../../../src/model/index.js';
-import { ReviewService } from '../../../src/review/review-service.js';
-import { verifyAudit } from '../../../src/review/audit-service.js';
+import { ReviewService } from '../../../src/store/services/review-service.js';
+import { verifyAudit } from '../../../src/store/services/audit-service.js';
 import type { Db } from '../../../src/store/db.js';
 import { createKeys, createTestDatabase, decisionFor, hitOn, sdnRows, type Keys, type TestDatabase } from './helpers.js';
 

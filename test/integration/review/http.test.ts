@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import type express from 'express';
 import { REVIEW_ROUTE_ROLES } from '../../../src/http/review-routes.js';
-import { ReviewService } from '../../../src/review/review-service.js';
+import { ReviewService } from '../../../src/store/services/review-service.js';
 import type { Role } from '../../../src/review/roles.js';
 import { createKeys, createTestDatabase, decisionFor, hitOn, reviewApp, sdnRows, type Keys, type TestDatabase } from './helpers.js';
 

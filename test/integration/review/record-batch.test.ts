@@ -1,8 +1,8 @@
 // ReviewService.recordScreenings on real PostgreSQL: one transaction per batch, same rows and audit entries as one by one, chain intact.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { verifyAudit } from '../../../src/review/audit-service.js';
-import { ReviewService } from '../../../src/review/review-service.js';
+import { verifyAudit } from '../../../src/store/services/audit-service.js';
+import { ReviewService } from '../../../src/store/services/review-service.js';
 import { readAudit } from '../../../src/store/repos/audit-repo.js';
 import { createTestDatabase, decisionFor, hitOn, sdnRows, type TestDatabase } from './helpers.js';
 

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { loadConfig } from '../../../src/config.js';
 import { createAdminRouter } from '../../../src/http/admin-routes.js';
 import { problemHandler } from '../../../src/http/problem.js';
-import { createApiKey } from '../../../src/review/api-keys.js';
+import { createApiKey } from '../../../src/store/services/api-keys.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 import { openQueues, type KycQueues } from '../../../src/queue/queues.js';

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { createApiKey, principalForKey } from '../../../src/review/api-keys.js';
-import { verifyAudit } from '../../../src/review/audit-service.js';
-import { ReviewService } from '../../../src/review/review-service.js';
+import { createApiKey, principalForKey } from '../../../src/store/services/api-keys.js';
+import { verifyAudit } from '../../../src/store/services/audit-service.js';
+import { ReviewService } from '../../../src/store/services/review-service.js';
 import type { Db } from '../../../src/store/db.js';
 import { runMigrations } from '../../../src/store/migrate.js';
 import { openPglite } from '../../../src/store/pglite-db.js';

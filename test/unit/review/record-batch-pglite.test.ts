@@ -1,8 +1,8 @@
 // ReviewService.recordScreenings on embedded PGlite (the quick-start store): multi-row statements work there too, chain intact.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { verifyAudit } from '../../../src/review/audit-service.js';
-import { ReviewService } from '../../../src/review/review-service.js';
+import { verifyAudit } from '../../../src/store/services/audit-service.js';
+import { ReviewService } from '../../../src/store/services/review-service.js';
 import type { Db } from '../../../src/store/db.js';
 import { runMigrations } from '../../../src/store/migrate.js';
 import { openPglite } from '../../../src/store/pglite-db.js';

@@ -1,10 +1,10 @@
 // API keys: created once (only the SHA-256 is stored), resolved to their principal on every request.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { KycError } from '../errors.js';
-import type { Db } from '../store/db.js';
-import { appendAudit } from '../store/repos/audit-repo.js';
-import { findPrincipalByName, insertApiKey, insertPrincipal, principalByKeyHash } from '../store/repos/principals-repo.js';
-import { isRole, ROLES, type Principal, type Role } from './roles.js';
+import { KycError } from '../../errors.js';
+import type { Db } from '../db.js';
+import { appendAudit } from '../repos/audit-repo.js';
+import { findPrincipalByName, insertApiKey, insertPrincipal, principalByKeyHash } from '../repos/principals-repo.js';
+import { isRole, ROLES, type Principal, type Role } from '../../review/roles.js';
 
 /** Every key starts with this, so secret scanners can find leaked ones. */
 export const KEY_PREFIX = 'kyc_';

@@ -1,7 +1,7 @@
 // Audit log checks over the store: walk the whole chain and report the first broken row.
-import type { Db } from '../store/db.js';
-import { readAudit } from '../store/repos/audit-repo.js';
-import { ChainVerifier, type ChainBreak } from './audit-chain.js';
+import type { Db } from '../db.js';
+import { readAudit } from '../repos/audit-repo.js';
+import { ChainVerifier, type ChainBreak } from '../../review/audit-chain.js';
 
 export interface AuditVerification {
   ok: boolean;

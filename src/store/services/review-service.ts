@@ -1,9 +1,9 @@
 // The review workflow over the store: record screenings into cases, officer decisions, suppressions, licences, audit.
 import { createHash, randomUUID } from 'node:crypto';
-import { KycError } from '../errors.js';
-import type { Customer, Decision, Licence, Suppression } from '../model/index.js';
-import type { Db } from '../store/db.js';
-import { appendAudit, appendAuditMany, auditFor, type AuditEntry } from '../store/repos/audit-repo.js';
+import { KycError } from '../../errors.js';
+import type { Customer, Decision, Licence, Suppression } from '../../model/index.js';
+import type { Db } from '../db.js';
+import { appendAudit, appendAuditMany, auditFor, type AuditEntry } from '../repos/audit-repo.js';
 import {
   caseEvents,
   getCase,
@@ -14,10 +14,10 @@ import {
   updateCase,
   type CaseFilter,
   type CaseRow,
-} from '../store/repos/cases-repo.js';
-import { principalNames, findPrincipalByName } from '../store/repos/principals-repo.js';
-import { customersNeedingReview, insertScreenings, lockCustomers, storedScreeningIds, upsertCustomers } from '../store/repos/screening-batch-repo.js';
-import { getCustomer, getScreening, insertScreening, upsertCustomer } from '../store/repos/screenings-repo.js';
+} from '../repos/cases-repo.js';
+import { principalNames, findPrincipalByName } from '../repos/principals-repo.js';
+import { customersNeedingReview, insertScreenings, lockCustomers, storedScreeningIds, upsertCustomers } from '../repos/screening-batch-repo.js';
+import { getCustomer, getScreening, insertScreening, upsertCustomer } from '../repos/screenings-repo.js';
 import {
   activeSuppressions,
   expiredUnlapsed,
@@ -27,14 +27,14 @@ import {
   liftSuppression,
   markLapsed,
   type LicenceRow,
-} from '../store/repos/suppressions-repo.js';
-import { canonicalJson } from './canonical-json.js';
-import { applyDecision, isClosed, reopenCause, type CaseStatus, type OfficerDecision, type ReopenCause } from './case-rules.js';
-import { caseSubjects, type CaseSubject } from './case-subjects.js';
-import { customerFingerprint, hitEntryHash } from './fingerprint.js';
-import type { Principal } from './roles.js';
+} from '../repos/suppressions-repo.js';
+import { canonicalJson } from '../../review/canonical-json.js';
+import { applyDecision, isClosed, reopenCause, type CaseStatus, type OfficerDecision, type ReopenCause } from '../../review/case-rules.js';
+import { caseSubjects, type CaseSubject } from '../../review/case-subjects.js';
+import { customerFingerprint, hitEntryHash } from '../../review/fingerprint.js';
+import type { Principal } from '../../review/roles.js';
 
-export type { CaseFilter, CaseRow } from '../store/repos/cases-repo.js';
+export type { CaseFilter, CaseRow } from '../repos/cases-repo.js';
 
 /** A licence as an officer records it on a case. */
 export type LicenceInput = Pick<Licence, 'agency' | 'number' | 'scope' | 'expiresAt' | 'list' | 'sourceId' | 'codes'>;
