@@ -1,6 +1,5 @@
 // Memory by loading step (RSS / heap after a full GC): entry cache read, parse, index build; prints JSON.
 //   node --expose-gc --import tsx bench/mem-steps.ts [--parse]   (--parse: parse the seed files instead of the entry cache)
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { buildSnapshot } from '../src/lists/snapshot.js';
 import { parseSourceFiles } from '../src/lists/parse-files.js';

@@ -1,25 +1,14 @@
 // Benchmark: the demo provisioning route with and without kycgate's middleware, at fixed request rates, side by side.
 //   node --import tsx bench/middleware.ts [--rates 200,500] [--duration 10]
 // Prints JSON; writes bench/results/middleware.json. Needs PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import autocannon from 'autocannon';
-import pg from 'pg';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const SEED_DIR = path.resolve(ROOT, '..', 'shared/lists/current-2026');
-const PG_ADMIN = 'postgres://root@127.0.0.1:5432/postgres';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { arg, forkServer, listen, portOf, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
 
 /** Server side (child process): one engine, database, queue and aggregator; two apps (guarded, bare) on two ports. */
 async function server(): Promise<void> {
@@ -52,18 +41,13 @@ async function server(): Promise<void> {
   const aggRedis = connectRedis('redis://127.0.0.1:6379', { failFast: true });
   const aggregator = new TrainingAggregator(aggRedis, prefix, 365 * 86_400);
   const common = { config, logger, engine, review, recorder, queue, aggregator };
-  const listen = (app: ReturnType<typeof createApp>) =>
-    new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
   const guarded = await listen(createApp({ ...common, demo: true }));
   const bare = await listen(createApp({ ...common, demo: { guard: false } }));
   // diagnosis variants (--breakdown): the middleware without write-behind persistence / without the Redis aggregate
   const noPersist = await listen(createApp({ ...common, review: undefined, recorder: undefined, demo: true }));
   const noAggregate = await listen(createApp({ ...common, aggregator: undefined, demo: true }));
   const servers = [guarded, bare, noPersist, noAggregate];
-  const port = (s: Server) => (s.address() as { port: number }).port;
-  process.send!({ guarded: port(guarded), bare: port(bare), noPersist: port(noPersist), noAggregate: port(noAggregate), snapshot: engine.snapshot?.id });
+  process.send!({ guarded: portOf(guarded), bare: portOf(bare), noPersist: portOf(noPersist), noAggregate: portOf(noAggregate), snapshot: engine.snapshot?.id });
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
   process.on('message', async (msg) => {
@@ -153,67 +137,57 @@ async function main(): Promise<void> {
   const rates = arg('rates', '200,500').split(',').map(Number);
   const duration = Number(arg('duration', '10'));
   const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
-  const dbName = `kycgate_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  try {
-    child = fork(import.meta.filename, ['--server'], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_DB: dbName }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const [ports] = (await once(child, 'message')) as [{ guarded: number; bare: number; noPersist: number; noAggregate: number; snapshot: string }];
-    // warm-up: JIT, connection pools, the index's first queries
-    await load(ports.guarded, 200, 3);
-    await load(ports.bare, 200, 3);
-    type Run = Awaited<ReturnType<typeof load>>;
-    const results: { rate: number; [k: string]: unknown }[] = [];
-    for (const rate of rates) {
-      // alternate order per rate so neither side always runs on a hotter/colder machine
-      const first: 'without' | 'with' = results.length % 2 === 0 ? 'without' : 'with';
-      const a: Run = await load(first === 'without' ? ports.bare : ports.guarded, rate, duration);
-      const b: Run = await load(first === 'without' ? ports.guarded : ports.bare, rate, duration);
-      const without: Run = first === 'without' ? a : b;
-      const withMw: Run = first === 'without' ? b : a;
-      results.push({
-        rate,
-        p50Ms: { without: without.p50Ms, with: withMw.p50Ms },
-        p99Ms: { without: without.p99Ms, with: withMw.p99Ms },
-        p99OverheadRatio: Number(((withMw.p99Ms - without.p99Ms) / without.p99Ms).toFixed(3)),
-        p50OverheadRatio: Number(((withMw.p50Ms - without.p50Ms) / without.p50Ms).toFixed(3)),
-        p99OverheadMs: Number((withMw.p99Ms - without.p99Ms).toFixed(2)),
-        without,
-        with: withMw,
-      });
+  await withTempDatabase('kycgate_bench', async (dbName) => {
+    try {
+      const started = await forkServer<{ guarded: number; bare: number; noPersist: number; noAggregate: number; snapshot: string }>(import.meta.filename, { BENCH_DB: dbName });
+      child = started.child;
+      const ports = started.ready;
+      // warm-up: JIT, connection pools, the index's first queries
+      await load(ports.guarded, 200, 3);
+      await load(ports.bare, 200, 3);
+      type Run = Awaited<ReturnType<typeof load>>;
+      const results: { rate: number; [k: string]: unknown }[] = [];
+      for (const rate of rates) {
+        // alternate order per rate so neither side always runs on a hotter/colder machine
+        const first: 'without' | 'with' = results.length % 2 === 0 ? 'without' : 'with';
+        const a: Run = await load(first === 'without' ? ports.bare : ports.guarded, rate, duration);
+        const b: Run = await load(first === 'without' ? ports.guarded : ports.bare, rate, duration);
+        const without: Run = first === 'without' ? a : b;
+        const withMw: Run = first === 'without' ? b : a;
+        results.push({
+          rate,
+          p50Ms: { without: without.p50Ms, with: withMw.p50Ms },
+          p99Ms: { without: without.p99Ms, with: withMw.p99Ms },
+          p99OverheadRatio: Number(((withMw.p99Ms - without.p99Ms) / without.p99Ms).toFixed(3)),
+          p50OverheadRatio: Number(((withMw.p50Ms - without.p50Ms) / without.p50Ms).toFixed(3)),
+          p99OverheadMs: Number((withMw.p99Ms - without.p99Ms).toFixed(2)),
+          without,
+          with: withMw,
+        });
+      }
+      const breakdown = process.argv.includes('--breakdown')
+        ? {
+            rate: rates[rates.length - 1]!,
+            noPersist: await load(ports.noPersist, rates[rates.length - 1]!, duration),
+            noAggregate: await load(ports.noAggregate, rates[rates.length - 1]!, duration),
+          }
+        : undefined;
+      const out = {
+        bench: 'middleware',
+        what: 'POST /v1/instances (demo provisioning route) with vs without kycgate.screen(); same app, same process, autocannon at a fixed overall rate (coordinated-omission corrected), 20 connections',
+        when: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavgAtStart: loadAtStart, loadavgAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
+        note: 'autocannon and the server share the 2 cores; loadavgAtStart/End tell how quiet the machine was.',
+        setup: { snapshot: ports.snapshot, durationSeconds: duration, lists: 'current-2026 (23,280 entries)', persistence: 'PostgreSQL (write-behind for allows)', redis: 'BullMQ queue (idle: every request is inline) + training aggregation (one Redis round trip per training request; half the requests are inference)',
+          requests: 'varied unlisted organizations, 8 × H100-SXM for 24 h, training/inference alternating: the allow path, as most provisioning calls are', logLevel: 'warn' },
+        rates: results,
+        ...(breakdown ? { breakdown } : {}),
+      };
+      await writeResult('middleware', out);
+    } finally {
+      await stopServer(child);
     }
-    const breakdown = process.argv.includes('--breakdown')
-      ? {
-          rate: rates[rates.length - 1]!,
-          noPersist: await load(ports.noPersist, rates[rates.length - 1]!, duration),
-          noAggregate: await load(ports.noAggregate, rates[rates.length - 1]!, duration),
-        }
-      : undefined;
-    const out = {
-      bench: 'middleware',
-      what: 'POST /v1/instances (demo provisioning route) with vs without kycgate.screen(); same app, same process, autocannon at a fixed overall rate (coordinated-omission corrected), 20 connections',
-      when: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavgAtStart: loadAtStart, loadavgAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
-      note: 'Shared 2-core machine: other engineers were running builds and tests; autocannon and the server share the 2 cores. Rerun quietly for reference figures.',
-      setup: { snapshot: ports.snapshot, durationSeconds: duration, lists: 'current-2026 (23,280 entries)', persistence: 'PostgreSQL (write-behind for allows)', redis: 'BullMQ queue (idle: every request is inline) + training aggregation (one Redis round trip per training request; half the requests are inference)',
-        requests: 'varied unlisted organizations, 8 × H100-SXM for 24 h, training/inference alternating: the allow path, as most provisioning calls are', logLevel: 'warn' },
-      rates: results,
-      ...(breakdown ? { breakdown } : {}),
-    };
-    const file = path.join(ROOT, 'bench/results/middleware.json');
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  } finally {
-    if (child && child.exitCode === null) {
-      child.send('stop');
-      await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 15_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 }
 
 if (process.argv.includes('--server')) await server();

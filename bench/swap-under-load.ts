@@ -1,23 +1,11 @@
 // Benchmark: POST /v1/screen under load while the engine swaps list snapshots several times; counts failures, p99 during swaps; writes bench/results/swap.json.
 //   node --import tsx bench/swap-under-load.ts [--duration 30] [--rate 200] [--swaps 5] [--connections 10] [--sync]
 // Server (child process): the real app (createApp + ScreeningEngine + auth + decision recorder, PostgreSQL). Client: autocannon.
-import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdir, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import autocannon from 'autocannon';
-import pg from 'pg';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const SEED_DIR = path.resolve(ROOT, '..', 'shared/lists/current-2026');
-const PG_ADMIN = 'postgres://root@127.0.0.1:5432/postgres';
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-};
+import { arg, forkServer, listen, portOf, quantile, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
 
 /** Server side: the real app on loopback; swaps between the current lists and the same minus 50 entries on request. */
 async function server(): Promise<void> {
@@ -45,10 +33,8 @@ async function server(): Promise<void> {
   const a = engine.snapshot!;
   const b = { ...a, id: `${a.id}-minus50`, entries: a.entries.slice(50) };
   const app = createApp({ config, logger, engine, review, recorder, auth: { authenticate: authenticate(db), requireRole } });
-  const s = await new Promise<Server>((resolve) => {
-    const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
-  });
-  process.send!({ port: (s.address() as { port: number }).port, key, snapshots: [a.id, b.id], entries: [a.entries.length, b.entries.length] });
+  const s = await listen(app);
+  process.send!({ port: portOf(s), key, snapshots: [a.id, b.id], entries: [a.entries.length, b.entries.length] });
   process.on('message', async (msg) => {
     if (msg === 'swap') {
       const next = engine.snapshot?.id === a.id ? b : a;
@@ -77,94 +63,80 @@ function body(i: number): string {
   return JSON.stringify({ id: `swap-${i}`, name, country: 'US' });
 }
 
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
 async function main(): Promise<void> {
   const duration = Number(arg('duration', '30'));
   const rate = Number(arg('rate', '200'));
   const swaps = Number(arg('swaps', '5'));
   const connections = Number(arg('connections', '10'));
-  const dbName = `kycgate_bench_swap_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  let child: ChildProcess | undefined;
-  try {
-    child = fork(import.meta.filename, ['--server'], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_DB: dbName, BENCH_SWAP_SYNC: process.argv.includes('--sync') ? '1' : '0' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const [ready] = (await once(child, 'message')) as [{ port: number; key: string; snapshots: string[]; entries: number[] }];
-    const windows: { start: number; end: number; swapped: string }[] = [];
-    const responses: { at: number; ms: number; status: number }[] = [];
-    let i = 0;
-    const t0 = Date.now();
-    const instance = autocannon({
-      url: `http://127.0.0.1:${ready.port}`,
-      connections,
-      duration,
-      overallRate: rate,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/screen',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${ready.key}` },
-          setupRequest: (req) => ({ ...req, body: body(i++) }),
+  await withTempDatabase('kycgate_bench_swap', async (dbName) => {
+    let child: ChildProcess | undefined;
+    try {
+      const started = await forkServer<{ port: number; key: string; snapshots: string[]; entries: number[] }>(import.meta.filename, { BENCH_DB: dbName, BENCH_SWAP_SYNC: process.argv.includes('--sync') ? '1' : '0' });
+      child = started.child;
+      const ready = started.ready;
+      const windows: { start: number; end: number; swapped: string }[] = [];
+      const responses: { at: number; ms: number; status: number }[] = [];
+      let i = 0;
+      const t0 = Date.now();
+      const instance = autocannon({
+        url: `http://127.0.0.1:${ready.port}`,
+        connections,
+        duration,
+        overallRate: rate,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/screen',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${ready.key}` },
+            setupRequest: (req) => ({ ...req, body: body(i++) }),
+          },
+        ],
+      });
+      // the returned instance is both a promise of the result and an event emitter of each response
+      (instance as unknown as import('node:events').EventEmitter).on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+        responses.push({ at: Date.now(), ms: responseTime, status: statusCode });
+      });
+      // swaps spread over the run, the first after 3 s of steady load
+      const gap = (duration * 1000 - 6000) / Math.max(1, swaps - 1);
+      const timers: NodeJS.Timeout[] = [];
+      for (let k = 0; k < swaps; k++) {
+        timers.push(
+          setTimeout(async () => {
+            child!.send('swap');
+          }, 3000 + k * gap),
+        );
+      }
+      child.on('message', (m: { swapped?: string; start: number; end: number }) => {
+        if (m.swapped) windows.push({ start: m.start, end: m.end, swapped: m.swapped });
+      });
+      const res = await instance;
+      timers.forEach(clearTimeout);
+      // a request is "during a swap" when it was in flight while the index was being rebuilt or finished within 1 s after
+      const during = responses.filter((r) => windows.some((w) => r.at >= w.start && r.at - r.ms <= w.end + 1000)).map((r) => r.ms).sort((x, y) => x - y);
+      const steady = responses.filter((r) => !windows.some((w) => r.at >= w.start - 500 && r.at - r.ms <= w.end + 1500)).map((r) => r.ms).sort((x, y) => x - y);
+      const result = {
+        what: `POST /v1/screen (real app, auth, decision recorder, PostgreSQL) at ${rate} req/s over ${connections} connections for ${duration} s, with ${windows.length} engine.swap() calls alternating between ${ready.snapshots.join(' and ')} (${ready.entries.join(' / ')} entries)`,
+        requests: res.requests.total,
+        responses: responses.length,
+        non2xx: res.non2xx,
+        errors: res.errors,
+        timeouts: res.timeouts,
+        swaps: windows.map((w) => ({ to: w.swapped, atSecond: Math.round((w.start - t0) / 100) / 10, buildMs: w.end - w.start })),
+        latencyMs: {
+          all: { p50: res.latency.p50, p99: res.latency.p99, max: res.latency.max },
+          duringSwaps: { n: during.length, p50: quantile(during, 0.5), p99: quantile(during, 0.99), max: during[during.length - 1] ?? 0 },
+          steady: { n: steady.length, p50: quantile(steady, 0.5), p99: quantile(steady, 0.99) },
         },
-      ],
-    });
-    // the returned instance is both a promise of the result and an event emitter of each response
-    (instance as unknown as import('node:events').EventEmitter).on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      responses.push({ at: Date.now(), ms: responseTime, status: statusCode });
-    });
-    // swaps spread over the run, the first after 3 s of steady load
-    const gap = (duration * 1000 - 6000) / Math.max(1, swaps - 1);
-    const timers: NodeJS.Timeout[] = [];
-    for (let k = 0; k < swaps; k++) {
-      timers.push(
-        setTimeout(async () => {
-          child!.send('swap');
-        }, 3000 + k * gap),
-      );
+        cpus: os.cpus().length,
+        mode: process.argv.includes('--sync') ? 'engine.swap (synchronous build)' : 'engine.swapAsync (names normalized in slices, then the tables in one go)',
+        note: 'Shared 2-core machine; autocannon and the server share the cores. With --sync the whole build holds the event loop, so requests wait (not fail) while it builds; swapAsync holds it only for the table-building step.',
+        measuredAt: new Date().toISOString(),
+      };
+      await writeResult('swap', result);
+    } finally {
+      await stopServer(child);
     }
-    child.on('message', (m: { swapped?: string; start: number; end: number }) => {
-      if (m.swapped) windows.push({ start: m.start, end: m.end, swapped: m.swapped });
-    });
-    const res = await instance;
-    timers.forEach(clearTimeout);
-    // a request is "during a swap" when it was in flight while the index was being rebuilt or finished within 1 s after
-    const during = responses.filter((r) => windows.some((w) => r.at >= w.start && r.at - r.ms <= w.end + 1000)).map((r) => r.ms).sort((x, y) => x - y);
-    const steady = responses.filter((r) => !windows.some((w) => r.at >= w.start - 500 && r.at - r.ms <= w.end + 1500)).map((r) => r.ms).sort((x, y) => x - y);
-    const result = {
-      what: `POST /v1/screen (real app, auth, decision recorder, PostgreSQL) at ${rate} req/s over ${connections} connections for ${duration} s, with ${windows.length} engine.swap() calls alternating between ${ready.snapshots.join(' and ')} (${ready.entries.join(' / ')} entries)`,
-      requests: res.requests.total,
-      responses: responses.length,
-      non2xx: res.non2xx,
-      errors: res.errors,
-      timeouts: res.timeouts,
-      swaps: windows.map((w) => ({ to: w.swapped, atSecond: Math.round((w.start - t0) / 100) / 10, buildMs: w.end - w.start })),
-      latencyMs: {
-        all: { p50: res.latency.p50, p99: res.latency.p99, max: res.latency.max },
-        duringSwaps: { n: during.length, p50: quantile(during, 0.5), p99: quantile(during, 0.99), max: during[during.length - 1] ?? 0 },
-        steady: { n: steady.length, p50: quantile(steady, 0.5), p99: quantile(steady, 0.99) },
-      },
-      cpus: os.cpus().length,
-      mode: process.argv.includes('--sync') ? 'engine.swap (synchronous build)' : 'engine.swapAsync (names normalized in slices, then the tables in one go)',
-      note: 'Shared 2-core machine; autocannon and the server share the cores. With --sync the whole build holds the event loop, so requests wait (not fail) while it builds; swapAsync holds it only for the table-building step.',
-      measuredAt: new Date().toISOString(),
-    };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
-    await writeFile(path.join(ROOT, 'bench/results/swap.json'), `${JSON.stringify(result, null, 2)}\n`);
-  } finally {
-    if (child && child.exitCode === null) {
-      child.send('stop');
-      await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 15_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 }
 
 if (process.argv.includes('--server')) await server();

@@ -1,7 +1,7 @@
 // `kycgate serve [--demo]`: the HTTP API (+ embedded workers when Redis answers), graceful shutdown on SIGTERM/SIGINT.
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig } from '../config.js';
 import { KycError } from '../errors.js';
 import { createAdminRouter } from '../http/admin-routes.js';
 import { createApp } from '../http/app.js';

@@ -1,4 +1,4 @@
-// The one prom-client registry: screenings by outcome, latency, list age, queue depth, breaker state.
+// The one prom-client registry: screenings by outcome, latency, list age, queue depth, write-behind backlog (breaker state: sources/breaker.ts registers its gauges here).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const registry = new Registry();
@@ -53,13 +53,6 @@ const queueDepth = new Gauge({
   },
 });
 
-const breakerState = new Gauge({
-  name: 'kycgate_breaker_state',
-  help: 'Circuit breaker of each list source: 0 closed, 1 half-open, 2 open',
-  labelNames: ['source'] as const,
-  registers: [registry],
-});
-
 const writeBehind = new Gauge({
   name: 'kycgate_decisions_unpersisted',
   help: 'Allow decisions answered but not yet written to the database (write-behind buffer)',
@@ -67,7 +60,7 @@ const writeBehind = new Gauge({
 });
 
 /** kycgate's metrics; `/metrics` serves `registry`. */
-export const metrics = { registry, screenings, latency, listAge, queueDepth, breakerState, writeBehind };
+export const metrics = { registry, screenings, latency, listAge, queueDepth, writeBehind };
 
 /** Registers the live sources read at scrape time (list age, queue depths). Later calls replace earlier ones. */
 export function bindMetricSources(next: typeof sources): void {

@@ -80,41 +80,6 @@ export function tokenLookupKeys(token: string): string[] {
 }
 
 /**
- * Keys of list entries' names (primary, aliases) to look customer tokens up by. A query token `t` reaches
- * an entry name in the index through: `t` = entry token, `t` = entry compound, `t` = deletion of an entry
- * word, deletion(t) = deletion(entry word), deletion(t) = entry token or compound, or a joined query run
- * = entry token, or (Arabic-script names) a skeleton key = an entry word's skeleton. With entry keys =
- * tokens ∪ compounds ∪ deletions of words ≥ 5 ∪ `~`skeletons of words, and customer-side keys =
- * `tokenLookupKeys` of its tokens and joined runs, each of those paths shares a key — so a customer
- * without a shared key cannot be a candidate of the index, and cannot match.
- */
-export function entryLookupKeys(entries: readonly ListEntry[]): Set<string> {
-  const keys = new Set<string>();
-  for (const e of entries) {
-    const type = entryNormalizeType(e);
-    for (const raw of [e.name, e.primaryName, ...e.aliases.map((a) => a.name)]) {
-      if (!raw) continue;
-      const tokens = normalizeName(raw, { type }).tokens;
-      const mine = new Set<string>();
-      nameTokens(tokens, mine);
-      for (const t of tokens) if (t.kind === 'word' && t.text.length >= FUZZY_MIN_LENGTH) for (const d of deletions(t.text)) keys.add(d);
-      for (const t of tokens) {
-        const sk = t.kind === 'word' ? consonantSkeleton(t.text) : '';
-        if (sk) keys.add(SKELETON_KEY + sk);
-      }
-      for (const t of mine) keys.add(t);
-    }
-  }
-  return keys;
-}
-
-/** True when a customer shares a key with `keys` (the brute-force form of the token index lookup). */
-export function customerSharesKey(c: Customer, keys: ReadonlySet<string>): boolean {
-  for (const t of customerNameTokens(c)) for (const k of tokenLookupKeys(t)) if (keys.has(k)) return true;
-  return false;
-}
-
-/**
  * Tokens in more list names than this may be left out as exact lookup keys when an entry name does
  * not need them (name-index.ts skips query tokens above 300; the delta goes lower because its cost is
  * the customers holding the word, and generic words such as "energy" (167) or "logistics" (121) are

@@ -47,10 +47,10 @@ const COLUMNS = `id, case_key, customer_id, kind, list, source_id, reason_code, 
 
 type Raw = Record<string, unknown>;
 
-function toCase(r: Raw): CaseRow {
+/** Columns a case row and a queue row share. */
+function caseHeader(r: Raw) {
   return {
     id: r.id as string,
-    caseKey: r.case_key as string,
     customerId: r.customer_id as string,
     kind: r.kind as CaseRow['kind'],
     list: (r.list as string | null) ?? null,
@@ -61,6 +61,16 @@ function toCase(r: Raw): CaseRow {
     status: r.status as CaseStatus,
     score: r.score === null || r.score === undefined ? null : num(r.score),
     assignee: (r.assignee as string | null) ?? null,
+    openedAt: iso(r.opened_at),
+    updatedAt: iso(r.updated_at),
+    version: num(r.version),
+  };
+}
+
+function toCase(r: Raw): CaseRow {
+  return {
+    ...caseHeader(r),
+    caseKey: r.case_key as string,
     screeningId: r.screening_id as string,
     customerFingerprint: r.customer_fingerprint as string,
     entryHash: (r.entry_hash as string | null) ?? null,
@@ -70,9 +80,6 @@ function toCase(r: Raw): CaseRow {
     decidedBy: (r.decided_by as string | null) ?? null,
     decidedAt: iso(r.decided_at, true),
     decisionReason: (r.decision_reason as string | null) ?? null,
-    openedAt: iso(r.opened_at),
-    updatedAt: iso(r.updated_at),
-    version: num(r.version),
   };
 }
 
@@ -195,22 +202,9 @@ export async function listCases(db: Db, f: CaseFilter): Promise<{ items: CaseLis
   const counts = await db.query<{ status: string; n: unknown }>(`SELECT c.status, count(*) AS n FROM cases c ${byStatus.cond} GROUP BY c.status`, byStatus.params);
   return {
     items: rows.map((r) => ({
-      id: r.id as string,
-      customerId: r.customer_id as string,
+      ...caseHeader(r),
       customerName: (r.customer_name as string) ?? '',
       matchedName: (r.matched_name as string | null) ?? null,
-      kind: r.kind as CaseRow['kind'],
-      list: (r.list as string | null) ?? null,
-      sourceId: (r.source_id as string | null) ?? null,
-      reasonCode: (r.reason_code as string | null) ?? null,
-      subject: (r.subject as string | null) ?? null,
-      level: r.level as CaseLevel,
-      status: r.status as CaseStatus,
-      score: r.score === null ? null : num(r.score),
-      assignee: (r.assignee as string | null) ?? null,
-      openedAt: iso(r.opened_at),
-      updatedAt: iso(r.updated_at),
-      version: num(r.version),
       proposal: Boolean(r.has_proposal),
     })),
     total: num(totalRes.rows[0]?.n ?? 0),

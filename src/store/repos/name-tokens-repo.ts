@@ -50,18 +50,6 @@ export async function backfillNameTokens(db: Db, batch = 2000): Promise<number> 
   }
 }
 
-/** Ids of customers filed under a token that one of `keys` reaches (a superset of those whose names can match). */
-export async function customerIdsByNameKeys(db: Db, keys: Iterable<string>): Promise<string[]> {
-  const list = [...keys];
-  if (list.length === 0) return [];
-  const { rows } = await db.query<{ customer_id: string }>(
-    `SELECT DISTINCT t.customer_id FROM customer_name_tokens t
-      WHERE t.token IN (SELECT k.token FROM name_token_keys k WHERE k.key = ANY($1::text[]))`,
-    [list],
-  );
-  return rows.map((r) => r.customer_id);
-}
-
 /** The stored tokens each of `keys` reaches: [key, token] pairs. */
 export async function tokensByNameKeys(db: Db, keys: Iterable<string>): Promise<[string, string][]> {
   const list = [...keys];

@@ -39,7 +39,7 @@ test('nothing at the default URL: embedded PGlite in KYCGATE_DATA_DIR/pglite, wi
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kycgate-pglite-'));
   const lines: string[] = [];
   const logger = createLogger('info');
-  const spy = { ...logger, warn: (obj: unknown, msg?: string) => lines.push(String(msg)), info: () => {} } as unknown as typeof logger;
+  const spy = { ...logger, warn: (_obj: unknown, msg?: string) => lines.push(String(msg)), info: () => {} } as unknown as typeof logger;
   try {
     const db = await openDatabase(loadConfig({ KYCGATE_DATA_DIR: dir }), spy, { defaultUrl: 'postgres://root@127.0.0.1:1/kycgate', connectTimeoutMs: 1000 });
     assert.equal(db.kind, 'pglite');
