@@ -22,7 +22,7 @@ declare module 'autocannon' {
     statusCodeStats?: Record<string, { count: number }>;
     '2xx': number;
   }
-  interface RequestSpec {
+  export interface RequestSpec {
     method?: string;
     path?: string;
     headers?: Record<string, string>;
@@ -34,6 +34,7 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     overallRate?: number;
+    connectionRate?: number;
     method?: string;
     headers?: Record<string, string>;
     body?: string;

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
+import autocannon, { type RequestSpec } from 'autocannon';
 import type { Express } from 'express';
 import pg from 'pg';
 
@@ -50,9 +51,13 @@ export async function withTempDatabase<T>(prefix: string, fn: (dbName: string) =
   }
 }
 
-/** Forks this bench file as its `--server` side (tsx, IPC); resolves with the child and its first message. */
+/**
+ * Forks this bench file as its `--server` side (tsx, IPC); resolves with the child and its first message.
+ * `--node-flags "<flags>"` on the bench's command line passes Node/V8 flags to the server (e.g. `--trace-gc`).
+ */
 export async function forkServer<M>(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; ready: M }> {
-  const child = fork(file, ['--server'], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const flags = arg('node-flags', '').split(' ').filter(Boolean);
+  const child = fork(file, ['--server'], { execArgv: [...flags, '--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [ready] = (await once(child, 'message')) as [M];
   return { child, ready };
 }
@@ -71,4 +76,71 @@ export async function writeResult(name: string, result: unknown): Promise<void> 
   await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
   await writeFile(path.join(ROOT, 'bench/results', `${name}.json`), text);
   process.stdout.write(text);
+}
+
+/** One response of a paced run: when it arrived (epoch ms), its latency (ms) and status. */
+export interface PacedResponse {
+  at: number;
+  ms: number;
+  status: number;
+}
+
+/** Latency summary of a paced run, from every response's own time (no histogram rounding). */
+export interface PacedResult {
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  total: number;
+  rps: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  responses: PacedResponse[];
+}
+
+/**
+ * Open-loop load at an even `rate` with autocannon. autocannon's own rate limit sends each connection's
+ * quota for a second in one burst at the second's tick, so one instance at 500 req/s fires 500 requests at
+ * once and measures how long that burst takes to drain. Here the rate is spread: `rate` connections of
+ * 1 request/s each, in groups of `perTick` whose seconds start `perTick/rate` s apart (an autocannon instance
+ * per group), so `perTick` requests leave every 10 ms at 500 req/s.
+ */
+export async function pacedLoad(opts: { url: string; rate: number; duration: number; request: () => RequestSpec; perTick?: number }): Promise<PacedResult> {
+  const perTick = opts.perTick ?? 5;
+  const groups = Math.max(1, Math.round(opts.rate / perTick));
+  const responses: PacedResponse[] = [];
+  const t0 = Date.now();
+  const runs = Array.from({ length: groups }, async (_, g) => {
+    await new Promise((r) => setTimeout(r, (g * 1000) / groups));
+    const instance = autocannon({
+      url: opts.url,
+      connections: perTick,
+      connectionRate: 1,
+      duration: opts.duration,
+      requests: [{ setupRequest: (req) => ({ ...req, ...opts.request() }) }],
+    });
+    // the returned instance is also an emitter of each response (client, status, bytes, ms)
+    (instance as unknown as import('node:events').EventEmitter).on('response', (_c: unknown, status: number, _b: number, ms: number) => {
+      responses.push({ at: Date.now(), ms, status });
+    });
+    return instance;
+  });
+  const results = await Promise.all(runs);
+  const elapsed = (Date.now() - t0) / 1000;
+  const sorted = responses.map((r) => r.ms).sort((a, b) => a - b);
+  const round = (x: number) => Number(x.toFixed(2));
+  const sum = (f: (r: (typeof results)[number]) => number) => results.reduce((n, r) => n + f(r), 0);
+  return {
+    p50Ms: round(quantile(sorted, 0.5)),
+    p90Ms: round(quantile(sorted, 0.9)),
+    p99Ms: round(quantile(sorted, 0.99)),
+    maxMs: round(sorted[sorted.length - 1] ?? 0),
+    total: responses.length,
+    rps: Number((responses.length / elapsed).toFixed(1)),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    responses,
+  };
 }

@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { arg, forkServer, listen, portOf, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
+import { arg, forkServer, listen, pacedLoad, portOf, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
 
 /** Server side (child process): one engine, database, queue and aggregator; two apps (guarded, bare) on two ports. */
 async function server(): Promise<void> {
@@ -48,7 +48,7 @@ async function server(): Promise<void> {
   const noAggregate = await listen(createApp({ ...common, aggregator: undefined, demo: true }));
   const servers = [guarded, bare, noPersist, noAggregate];
   process.send!({ guarded: portOf(guarded), bare: portOf(bare), noPersist: portOf(noPersist), noAggregate: portOf(noAggregate), snapshot: engine.snapshot?.id });
-  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   process.on('message', async (msg) => {
     if (msg === 'cpu') {
@@ -99,35 +99,39 @@ async function serverStats(): Promise<{ cpuMs: number; loopDelayP99Ms: number; l
   return msg;
 }
 
+/** `even` (default): arrivals spread over each second (kit.ts pacedLoad); `burst`: autocannon's own overallRate (each second's quota at once over 20 connections). */
+const PACING = arg('pacing', 'even');
+
 async function load(port: number, rate: number, duration: number) {
   const cpu0 = (await serverStats()).cpuMs;
   let i = 0;
-  const res = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: 20,
-    duration,
-    overallRate: rate,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/instances',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (req) => ({ ...req, body: body(i++) }),
-      },
-    ],
-  });
+  const request = () => ({ method: 'POST', path: '/v1/instances', headers: { 'content-type': 'application/json' }, body: body(i++) });
+  const url = `http://127.0.0.1:${port}`;
+  const res =
+    PACING === 'burst'
+      ? await autocannon({ url, connections: 20, duration, overallRate: rate, requests: [{ setupRequest: (req) => ({ ...req, ...request() }) }] }).then((r) => ({
+          p50Ms: r.latency.p50,
+          p90Ms: r.latency.p90,
+          p99Ms: r.latency.p99,
+          maxMs: r.latency.max,
+          rps: r.requests.average,
+          total: r.requests.total,
+          non2xx: r.non2xx,
+          errors: r.errors,
+        }))
+      : await pacedLoad({ url, rate, duration, perTick: 10, request });
   const stats = await serverStats();
   const cpuMs = stats.cpuMs - cpu0;
   return {
-    p50Ms: res.latency.p50,
-    p90Ms: res.latency.p90,
-    p99Ms: res.latency.p99,
-    maxMs: res.latency.max,
-    rps: res.requests.average,
-    total: res.requests.total,
+    p50Ms: res.p50Ms,
+    p90Ms: res.p90Ms,
+    p99Ms: res.p99Ms,
+    maxMs: res.maxMs,
+    rps: res.rps,
+    total: res.total,
     non2xx: res.non2xx,
     errors: res.errors,
-    serverCpuMsPerRequest: Number((cpuMs / Math.max(1, res.requests.total)).toFixed(3)),
+    serverCpuMsPerRequest: Number((cpuMs / Math.max(1, res.total)).toFixed(3)),
     eventLoopDelayP99Ms: Number(stats.loopDelayP99Ms.toFixed(1)),
     eventLoopDelayMaxMs: Number(stats.loopDelayMaxMs.toFixed(1)),
   };
@@ -174,7 +178,8 @@ async function main(): Promise<void> {
         : undefined;
       const out = {
         bench: 'middleware',
-        what: 'POST /v1/instances (demo provisioning route) with vs without kycgate.screen(); same app, same process, autocannon at a fixed overall rate (coordinated-omission corrected), 20 connections',
+        what: 'POST /v1/instances (demo provisioning route) with vs without kycgate.screen(); same app, same process; autocannon at a fixed rate',
+        pacing: PACING === 'burst' ? 'autocannon overallRate over 20 connections: each second\'s quota leaves at once' : 'even: rate connections at 1 req/s each, 10 leaving every 1000·10/rate ms (bench/kit.ts pacedLoad)',
         when: new Date().toISOString(),
         machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavgAtStart: loadAtStart, loadavgAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
         note: 'autocannon and the server share the 2 cores; loadavgAtStart/End tell how quiet the machine was.',

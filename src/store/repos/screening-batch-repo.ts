@@ -1,7 +1,6 @@
 // Multi-row statements for recording many screenings in one transaction (the write-behind path).
 import type { Customer, Decision } from '../../model/index.js';
 import type { Db } from '../db.js';
-import { indexCustomerNames } from './name-tokens-repo.js';
 import { json } from './values.js';
 
 /** The subset of `screeningIds` already stored. */
@@ -36,27 +35,21 @@ export async function customersNeedingReview(db: Db, ids: readonly string[], now
 }
 
 /**
- * Inserts or replaces the latest data of distinct customers in one statement and refiles the name
- * tokens of those whose fingerprint changed (`previous`: stored fingerprints, from lockCustomers).
+ * Inserts or replaces the latest data of distinct customers in one statement. New customers and those whose
+ * fingerprint changed are left unfiled in the name-token index (name_tokens_version NULL): the delta planner
+ * files them in bulk before it selects (backfillNameTokens), so the request path never pays for the index.
  */
-export async function upsertCustomers(
-  tx: Db,
-  rows: readonly { customer: Customer; fingerprint: string; screeningId: string }[],
-  previous: ReadonlyMap<string, string>,
-  at: Date,
-): Promise<void> {
+export async function upsertCustomers(tx: Db, rows: readonly { customer: Customer; fingerprint: string; screeningId: string }[], at: Date): Promise<void> {
   if (rows.length === 0) return;
   const sorted = [...rows].sort((a, b) => (a.customer.id < b.customer.id ? -1 : a.customer.id > b.customer.id ? 1 : 0));
   await tx.query(
     `INSERT INTO customers (id, data, fingerprint, first_seen, last_screened, last_screening_id)
      SELECT t.id, t.data::jsonb, t.fp, $4::timestamptz, $4::timestamptz, t.sid FROM unnest($1::text[], $2::text[], $3::text[], $5::text[]) AS t(id, data, fp, sid)
      ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, fingerprint = EXCLUDED.fingerprint, last_screened = EXCLUDED.last_screened,
-       last_screening_id = EXCLUDED.last_screening_id`,
+       last_screening_id = EXCLUDED.last_screening_id,
+       name_tokens_version = CASE WHEN customers.fingerprint = EXCLUDED.fingerprint THEN customers.name_tokens_version END`,
     [sorted.map((r) => r.customer.id), sorted.map((r) => json(r.customer)), sorted.map((r) => r.fingerprint), at.toISOString(), sorted.map((r) => r.screeningId)],
   );
-  // delta rescreening finds customers by name token (H6): refile those whose identity changed
-  const changed = sorted.filter((r) => previous.get(r.customer.id) !== r.fingerprint).map((r) => r.customer);
-  if (changed.length > 0) await indexCustomerNames(tx, changed);
 }
 
 /** Inserts screenings in one statement; returns the ids actually inserted (others were stored already). */

@@ -2,7 +2,6 @@
 import type { Customer, Decision } from '../../model/index.js';
 import type { Db } from '../db.js';
 import { iso, json } from './values.js';
-import { indexCustomerNames } from './name-tokens-repo.js';
 
 export interface StoredCustomer {
   id: string;
@@ -29,16 +28,19 @@ export async function upsertCustomer(
       [customer.id, json(customer), fingerprint, at.toISOString(), screeningId],
     );
   } else {
-    await tx.query('UPDATE customers SET data = $2::jsonb, fingerprint = $3, last_screened = $4, last_screening_id = $5 WHERE id = $1', [
+    // a changed identity is unfiled from the name-token index until the delta planner re-files it (backfillNameTokens)
+    await tx.query(
+      `UPDATE customers SET data = $2::jsonb, fingerprint = $3, last_screened = $4, last_screening_id = $5,
+         name_tokens_version = CASE WHEN fingerprint = $3 THEN name_tokens_version END WHERE id = $1`,
+      [
       customer.id,
       json(customer),
       fingerprint,
       at.toISOString(),
-      screeningId,
-    ]);
+        screeningId,
+      ],
+    );
   }
-  // delta rescreening finds customers by name token (H6): refile when the identity changed
-  if (previous !== fingerprint) await indexCustomerNames(tx, [customer]);
   return { previousFingerprint: previous };
 }
 

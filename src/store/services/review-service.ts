@@ -136,7 +136,7 @@ export class ReviewService {
         before.push(latest.get(it.customer.id)?.fingerprint ?? previous.get(it.customer.id));
         latest.set(it.customer.id, it);
       }
-      await upsertCustomers(tx, [...latest.values()].map((it) => ({ customer: it.customer, fingerprint: it.fingerprint, screeningId: it.decision.screeningId })), previous, now);
+      await upsertCustomers(tx, [...latest.values()].map((it) => ({ customer: it.customer, fingerprint: it.fingerprint, screeningId: it.decision.screeningId })), now);
       const inserted = await insertScreenings(tx, plain, now);
       const entries: AuditEntry[] = [];
       plain.forEach((it, i) => {

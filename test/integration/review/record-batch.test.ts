@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { verifyAudit } from '../../../src/store/services/audit-service.js';
+import { backfillNameTokens } from '../../../src/store/repos/name-tokens-repo.js';
 import { ReviewService } from '../../../src/store/services/review-service.js';
 import { readAudit } from '../../../src/store/repos/audit-repo.js';
 import { createTestDatabase, decisionFor, hitOn, sdnRows, type TestDatabase } from './helpers.js';
@@ -57,7 +58,9 @@ describe('recordScreenings', () => {
     assert.equal(customers[0]!.data.name, 'Northwind Compute Holdings Ltd');
     assert.equal(customers[1]!.data.country, 'DE', 'the later screening of the batch wins');
     assert.equal(customers[1]!.last_screening_id, items[3]!.decision.screeningId);
-    assert.ok(customers.every((c) => c.name_tokens_version !== null), 'customers are filed under their name tokens');
+    // new customers are left for the delta planner to file in bulk (off the request path)
+    assert.ok(customers.every((c) => c.name_tokens_version === null), 'new customers are not filed on the write path');
+    assert.ok((await backfillNameTokens(t.db)) >= 2);
     const { rows: tokens } = await t.db.query<{ token: string }>('SELECT token FROM customer_name_tokens WHERE customer_id = $1', ['batch-one']);
     assert.ok(tokens.some((r) => r.token === 'holdings'));
 
@@ -94,5 +97,25 @@ describe('recordScreenings', () => {
     assert.equal((results[0] as { recorded: number }).recorded + (results[1] as { recorded: number }).recorded, 80);
     const v = await verifyAudit(t.db);
     assert.equal(v.ok, true, JSON.stringify(v.broken));
+  });
+
+  test('a filed customer stays filed while its identity is unchanged; a changed identity is unfiled until the next backfill', async () => {
+    const svc = new ReviewService(t.db);
+    const c = { id: 'filing-1', name: 'Cedar Orbit Analytics GmbH', country: 'DE' };
+    const version = async () => (await t.db.query<{ v: number | null }>('SELECT name_tokens_version AS v FROM customers WHERE id = $1', [c.id])).rows[0]!.v;
+    const tokens = async () => (await t.db.query<{ token: string }>('SELECT token FROM customer_name_tokens WHERE customer_id = $1 ORDER BY token', [c.id])).rows.map((r) => r.token);
+    await svc.recordScreenings([{ customer: c, decision: decisionFor(c, []), actor: 'svc' }]);
+    assert.equal(await version(), null);
+    await backfillNameTokens(t.db);
+    assert.notEqual(await version(), null);
+    assert.ok((await tokens()).includes('cedar'));
+    await svc.recordScreenings([{ customer: c, decision: decisionFor(c, []), actor: 'svc' }]);
+    assert.notEqual(await version(), null, 'same identity: still filed');
+    const renamed = { ...c, name: 'Juniper Kestrel Robotics GmbH' };
+    await svc.recordScreening(renamed, decisionFor(renamed, []), 'svc');
+    assert.equal(await version(), null, 'changed identity (single write): unfiled');
+    await backfillNameTokens(t.db);
+    const now = await tokens();
+    assert.ok(now.includes('juniper') && !now.includes('cedar'), JSON.stringify(now));
   });
 });

@@ -177,19 +177,20 @@ test('an entry name keys only the words it needs: a customer sharing just its ge
   assert.ok(byDf.keys.names[0]!.skipped.has('trading') && !byDf.reached(c('Apex Trading Group')));
 });
 
-test('recording a renamed customer refiles it under its new name tokens (and not the old ones)', async () => {
+test('a recorded or renamed customer is filed under its current name tokens before the next delta selects (and not the old ones)', async () => {
   const entry = diff.added.find((e) => e.entityType === 'organization' && e.name.split(' ').length >= 2) ?? diff.added[0]!;
   const c: Customer = { id: 'renamed-1', name: 'Quietbrook Pottery Studio' };
   await db.transaction((tx) => upsertCustomer(tx, c, 'fp-1', 's1', new Date()));
   const verifyOpts = weights ? { weights } : {};
   let sel = await selectDeltaFromTokenIndex(db, diff, new Set(), verifyOpts);
-  assert.equal(sel.backfilled, 0, 'recorded customers are filed at once');
+  assert.equal(sel.backfilled, 1, 'the write path leaves a new customer unfiled; the delta files it first');
   assert.ok(!sel.affected.some((x) => x.id === c.id));
   const only: SnapshotDiff = { from: 'a', to: 'b', added: [{ ...entry, name: 'Quietbrook Pottery Studio', primaryName: 'Quietbrook Pottery Studio', aliases: [] }], removed: [], changed: [] };
   sel = await selectDeltaFromTokenIndex(db, only, new Set(), verifyOpts);
   assert.deepEqual(sel.affected.map((x) => x.id), [c.id], 'found under the name it was recorded with');
   await db.transaction((tx) => upsertCustomer(tx, { ...c, name: entry.name }, 'fp-2', 's2', new Date()));
   sel = await selectDeltaFromTokenIndex(db, diff, new Set(), verifyOpts);
+  assert.equal(sel.backfilled, 1, 'the renamed customer is re-filed');
   assert.ok(sel.affected.some((x) => x.id === c.id), 'found under the new name');
   sel = await selectDeltaFromTokenIndex(db, only, new Set(), verifyOpts);
   assert.equal(sel.candidates, 0, 'old tokens are gone');
