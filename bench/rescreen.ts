@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, cpus } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -20,13 +20,9 @@ import { buildIndex } from '../src/match/index.js';
 import { planDeltaRescreen, planFullRescreen } from '../workers/rescreen-plan.js';
 import { openDatabase } from '../src/store/database.js';
 import { backfillNameTokens } from '../src/store/repos/name-tokens-repo.js';
+import { arg, ROOT, SEED_DIR, writeResult } from './kit.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const SEED = path.resolve(ROOT, '../shared/lists/current-2026');
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : def;
-};
+const SEED = SEED_DIR;
 const COUNT = Number(arg('count', '1000000'));
 const CHUNK = Number(arg('chunk', '1000'));
 const WORKERS = arg('workers', '1,2').split(',').map(Number);
@@ -236,9 +232,7 @@ async function main() {
       extrapolated1M: COUNT < 1_000_000 ? Object.fromEntries(Object.entries(perSecond).map(([k, v]) => [k, `${Math.round(1_000_000 / v)} s at the measured rate`])) : undefined,
       measuredAt: new Date().toISOString(),
     });
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
-    await writeFile(path.join(ROOT, 'bench/results/rescreen.json'), `${JSON.stringify(result, null, 2)}\n`);
+    await writeResult('rescreen', result);
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     const keys = await conn.keys(`${prefix}*`);

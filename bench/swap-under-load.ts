@@ -1,11 +1,10 @@
 // Benchmark: POST /v1/screen under load while the engine swaps list snapshots several times; counts failures, p99 during swaps; writes bench/results/swap.json.
-//   node --import tsx bench/swap-under-load.ts [--duration 30] [--rate 200] [--swaps 5] [--connections 10] [--sync]
+//   node --import tsx bench/swap-under-load.ts [--duration 30] [--rate 200] [--swaps 5] [--connections 10 (requests leaving together; spread over each second)] [--sync]
 // Server (child process): the real app (createApp + ScreeningEngine + auth + decision recorder, PostgreSQL). Client: autocannon.
 import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
-import { arg, forkServer, listen, portOf, quantile, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
+import { arg, forkServer, listen, pacedLoad, portOf, quantile, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
 
 /** Server side: the real app on loopback; swaps between the current lists and the same minus 50 entries on request. */
 async function server(): Promise<void> {
@@ -75,26 +74,14 @@ async function main(): Promise<void> {
       child = started.child;
       const ready = started.ready;
       const windows: { start: number; end: number; swapped: string }[] = [];
-      const responses: { at: number; ms: number; status: number }[] = [];
       let i = 0;
       const t0 = Date.now();
-      const instance = autocannon({
+      const run = pacedLoad({
         url: `http://127.0.0.1:${ready.port}`,
-        connections,
+        rate,
         duration,
-        overallRate: rate,
-        requests: [
-          {
-            method: 'POST',
-            path: '/v1/screen',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${ready.key}` },
-            setupRequest: (req) => ({ ...req, body: body(i++) }),
-          },
-        ],
-      });
-      // the returned instance is both a promise of the result and an event emitter of each response
-      (instance as unknown as import('node:events').EventEmitter).on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-        responses.push({ at: Date.now(), ms: responseTime, status: statusCode });
+        perTick: connections,
+        request: () => ({ method: 'POST', path: '/v1/screen', headers: { 'content-type': 'application/json', authorization: `Bearer ${ready.key}` }, body: body(i++) }),
       });
       // swaps spread over the run, the first after 3 s of steady load
       const gap = (duration * 1000 - 6000) / Math.max(1, swaps - 1);
@@ -109,27 +96,27 @@ async function main(): Promise<void> {
       child.on('message', (m: { swapped?: string; start: number; end: number }) => {
         if (m.swapped) windows.push({ start: m.start, end: m.end, swapped: m.swapped });
       });
-      const res = await instance;
+      const res = await run;
+      const responses = res.responses;
       timers.forEach(clearTimeout);
       // a request is "during a swap" when it was in flight while the index was being rebuilt or finished within 1 s after
       const during = responses.filter((r) => windows.some((w) => r.at >= w.start && r.at - r.ms <= w.end + 1000)).map((r) => r.ms).sort((x, y) => x - y);
       const steady = responses.filter((r) => !windows.some((w) => r.at >= w.start - 500 && r.at - r.ms <= w.end + 1500)).map((r) => r.ms).sort((x, y) => x - y);
       const result = {
-        what: `POST /v1/screen (real app, auth, decision recorder, PostgreSQL) at ${rate} req/s over ${connections} connections for ${duration} s, with ${windows.length} engine.swap() calls alternating between ${ready.snapshots.join(' and ')} (${ready.entries.join(' / ')} entries)`,
-        requests: res.requests.total,
-        responses: responses.length,
+        what: `POST /v1/screen (real app, auth, decision recorder, PostgreSQL) at ${rate} req/s (even pacing: ${connections} requests every ${Math.round((1000 * connections) / rate)} ms) for ${duration} s, with ${windows.length} engine.swap() calls alternating between ${ready.snapshots.join(' and ')} (${ready.entries.join(' / ')} entries)`,
+        requests: res.total,
         non2xx: res.non2xx,
         errors: res.errors,
         timeouts: res.timeouts,
         swaps: windows.map((w) => ({ to: w.swapped, atSecond: Math.round((w.start - t0) / 100) / 10, buildMs: w.end - w.start })),
         latencyMs: {
-          all: { p50: res.latency.p50, p99: res.latency.p99, max: res.latency.max },
+          all: { p50: res.p50Ms, p99: res.p99Ms, max: res.maxMs },
           duringSwaps: { n: during.length, p50: quantile(during, 0.5), p99: quantile(during, 0.99), max: during[during.length - 1] ?? 0 },
           steady: { n: steady.length, p50: quantile(steady, 0.5), p99: quantile(steady, 0.99) },
         },
         cpus: os.cpus().length,
         mode: process.argv.includes('--sync') ? 'engine.swap (synchronous build)' : 'engine.swapAsync (names normalized in slices, then the tables in one go)',
-        note: 'Shared 2-core machine; autocannon and the server share the cores. With --sync the whole build holds the event loop, so requests wait (not fail) while it builds; swapAsync holds it only for the table-building step.',
+        note: 'autocannon and the server share the 2 cores. With --sync the whole build holds the event loop, so requests wait (not fail) while it builds; swapAsync holds it only for the table-building step.',
         measuredAt: new Date().toISOString(),
       };
       await writeResult('swap', result);
