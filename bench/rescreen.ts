@@ -21,6 +21,8 @@ import { planDeltaRescreen, planFullRescreen } from '../workers/rescreen-plan.js
 import { openDatabase } from '../src/store/database.js';
 import { backfillNameTokens } from '../src/store/repos/name-tokens-repo.js';
 import { arg, ROOT, SEED_DIR, writeResult } from './kit.js';
+import type { Customer } from '../src/model/index.js';
+import { customerFingerprint } from '../src/screening/fingerprints.js';
 
 const SEED = SEED_DIR;
 const COUNT = Number(arg('count', '1000000'));
@@ -111,20 +113,25 @@ async function main() {
     t = performance.now();
     let ids: string[] = [];
     let datas: string[] = [];
+    let fps: string[] = [];
     const flushRows = async () => {
       if (ids.length === 0) return;
       await db!.query(
         `INSERT INTO customers (id, data, fingerprint, first_seen, last_screened, last_screening_id)
-         SELECT id, data, 'bench', now(), now(), 'bench' FROM unnest($1::text[], $2::jsonb[]) AS t(id, data)`,
-        [ids, datas],
+         SELECT id, data, fp, now(), now(), 'bench' FROM unnest($1::text[], $2::jsonb[], $3::text[]) AS t(id, data, fp)`,
+        [ids, datas, fps],
       );
       ids = [];
       datas = [];
+      fps = [];
     };
     for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
       if (!line) continue;
-      ids.push((JSON.parse(line) as { id: string }).id);
+      const customer = JSON.parse(line) as Customer;
+      ids.push(customer.id);
       datas.push(line);
+      // the fingerprint screening gives the customer, as its recorded screenings leave it
+      fps.push(customerFingerprint(customer));
       if (ids.length >= 5000) await flushRows();
     }
     await flushRows();

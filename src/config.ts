@@ -44,9 +44,12 @@ const schema = {
   KYCGATE_DOWNLOAD_TIMEOUT_MS: int(100, 600_000).default(60_000),
   /** Download size cap per file, bytes. */
   KYCGATE_DOWNLOAD_MAX_BYTES: int(1024, 2_000_000_000).default(300_000_000),
-  /** BullMQ queue prefix; hash-tagged so Redis Cluster keeps a queue's keys in one slot. */
-  KYCGATE_QUEUE_PREFIX: z.string().min(1).default('{kycgate}'),
-  /** Middleware inline latency budget, ms. */
+  /** BullMQ and Redis key prefix; must contain a `{hash tag}` so Redis Cluster keeps the keys one script touches in one slot. */
+  KYCGATE_QUEUE_PREFIX: z
+    .string()
+    .regex(/\{[^{}]+\}/, 'must contain a Redis Cluster hash tag such as {kycgate}')
+    .default('{kycgate}'),
+  /** Inline latency budget of the demo route (`kycgate serve --demo`), ms; `kycgate.screen()` uses its own `budgetMs` option (default 50). */
   KYCGATE_LATENCY_BUDGET_MS: int(1, 60_000).default(50),
   /** Customers per rescreen job. */
   KYCGATE_RESCREEN_CHUNK: int(1, 100_000).default(1000),
@@ -58,6 +61,8 @@ const schema = {
   KYCGATE_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
   /** Maximum JSON body size, bytes. */
   KYCGATE_BODY_LIMIT_BYTES: int(1024, 50_000_000).default(1_000_000),
+  /** Lists not known current for this many hours (newest source retrieval, or the last refresh that found them unchanged) hold every decision for review (SCREENING_UNAVAILABLE); 0 = off. Seed-directory and `lists import` files count from their import. */
+  KYCGATE_MAX_LIST_AGE_HOURS: int(0, 24 * 366).default(72),
 } as const;
 
 const envSchema = z.object(schema);

@@ -5,11 +5,13 @@ import type { Config } from '../src/config.js';
 import type { SnapshotDiff } from '../src/lists/diff.js';
 import { ALL_QUEUES, QUEUE_NAMES, queuePrefix, type QueueName } from '../src/queue/names.js';
 import type { RefreshJobData, RescreenChunkData, RescreenPlanData } from '../src/queue/jobs.js';
-import { openQueues, upsertSchedules, type KycQueues } from '../src/queue/queues.js';
+import { ENQUEUE_TIMEOUT_MS, openQueues, upsertSchedules, type KycQueues } from '../src/queue/queues.js';
+import { withTimeout } from '../src/queue/with-timeout.js';
 import { RescreenLedger } from '../src/queue/rescreen-ledger.js';
 import { subscribeSnapshots } from '../src/queue/pubsub.js';
 import { SourceBreakers, type BreakerOptions } from '../src/sources/breaker.js';
 import { loadRegistry, type SourceRegistry } from '../src/sources/registry.js';
+import { SnapshotStore } from '../src/sources/snapshot-store.js';
 import { TrainingAggregator } from '../src/runtime/aggregation.js';
 import { loadCurrentSnapshot } from '../src/runtime/lists-runtime.js';
 import type { Logger } from '../src/runtime/logger.js';
@@ -42,6 +44,12 @@ export interface StartWorkersDeps {
   workerOptions?: { lockDuration?: number; stalledInterval?: number; concurrency?: number; drainDelay?: number };
   /** Name on jobs this process worked on (bull-board shows it). */
   name?: string;
+  /**
+   * Upper bound of each shutdown step that talks to Redis (workers, subscription, queues), ms: a dead
+   * Redis must not keep the caller from closing its database pool.
+   * @defaultValue 10000
+   */
+  closeTimeoutMs?: number;
 }
 
 export interface RunningWorkers {
@@ -62,8 +70,13 @@ export async function startWorkers(deps: StartWorkersDeps): Promise<RunningWorke
   const names = (deps.queues?.length ? deps.queues : [...ALL_QUEUES]) as QueueName[];
   const registry = deps.registry ?? loadRegistry(config.KYCGATE_SOURCES_FILE);
   const conns: Redis[] = [];
+  let stopping = false;
   const connect = (name: string) => {
     const c = connectRedis(url, { name });
+    // once closing, a lost connection is given up instead of retried forever (a dead Redis would keep the process
+    // alive); the connections BullMQ duplicates from this one copy the option
+    const retry = c.options.retryStrategy;
+    c.options.retryStrategy = (times: number) => (stopping ? null : retry ? retry(times) : Math.min(times * 50, 2000));
     c.on('error', (err) => logger.debug({ err: err.message, conn: name }, 'redis connection error'));
     conns.push(c);
     return c;
@@ -85,15 +98,26 @@ export async function startWorkers(deps: StartWorkersDeps): Promise<RunningWorke
   };
   const fileOrDb = () => (deps.db ? ({ kind: 'db' } as const) : undefined);
 
+  // Brings the engine to the snapshot in force in the store (one load at a time, shared by concurrent callers).
+  let following: Promise<void> | undefined;
+  const followCurrent = (): Promise<void> =>
+    (following ??= (async () => {
+      if (!config.KYCGATE_SEED_DIR && engine.snapshot && (await new SnapshotStore(config.KYCGATE_DATA_DIR).currentId()) === engine.snapshot.id) return;
+      const next = await loadCurrentSnapshot(config, logger);
+      if (next && next.id !== engine.snapshot?.id) await (engine.swapAsync?.(next) ?? engine.swap(next));
+    })().finally(() => {
+      following = undefined;
+    }));
+
   // Follow announced snapshots (another worker's refresh, `lists import`).
   const sub = connect('kycgate-worker-sub');
   const subscription = await subscribeSnapshots(
     sub,
     prefix,
     async (id) => {
-      if (engine.snapshot?.id === id) return;
-      const next = await loadCurrentSnapshot(config, logger);
-      if (next && next.id !== engine.snapshot?.id) await (engine.swapAsync?.(next) ?? engine.swap(next));
+      // the snapshot in force re-announced: a refresh found its sources unchanged
+      if (engine.snapshot?.id === id) return engine.noteListsVerified?.(id);
+      await followCurrent();
     },
     (err) => logger.error({ err }, 'loading an announced snapshot failed; the previous one keeps serving'),
   );
@@ -110,11 +134,16 @@ export async function startWorkers(deps: StartWorkersDeps): Promise<RunningWorke
           redis: cmd,
           prefix,
           engine,
-          onAccepted: async ({ rawDiff }) => {
-            const diff = rawDiff as SnapshotDiff | undefined;
+          onAccepted: async ({ fromSnapshotId, snapshot, rawDiff }) => {
+            const from = fromSnapshotId ?? (rawDiff as SnapshotDiff | undefined)?.from;
             const source = fileOrDb();
-            if (!diff || !source || !recorder) return;
-            await queues.rescreen.add('plan', { mode: 'delta', trigger: 'list-change', fromSnapshotId: diff.from, toSnapshotId: diff.to, requestedAt: new Date().toISOString() }, { jobId: `delta-${diff.from}-${diff.to}` });
+            if (!from || from === snapshot.id || !source || !recorder) return;
+            // fixed job id: announcing the same change again (a refresh retried after a crash) adds nothing
+            await withTimeout(
+              queues.rescreen.add('plan', { mode: 'delta', trigger: 'list-change', fromSnapshotId: from, toSnapshotId: snapshot.id, requestedAt: new Date().toISOString() }, { jobId: `delta-${from}-${snapshot.id}` }),
+              ENQUEUE_TIMEOUT_MS,
+              'enqueue delta rescreen',
+            );
           },
         }),
       { ...wopts, connection: connect('kycgate-worker-refresh'), concurrency: 1 },
@@ -128,7 +157,9 @@ export async function startWorkers(deps: StartWorkersDeps): Promise<RunningWorke
     const w = new Worker<RescreenChunkData | RescreenPlanData | Record<string, never>>(
       QUEUE_NAMES.rescreen,
       async (job: Job) => {
-        if (job.name === 'chunk') return processRescreenChunk(job as Job<RescreenChunkData>, { engine, recorder: sink, ledger, logger, ...(deps.db ? { db: deps.db } : {}) });
+        if (job.name === 'chunk') {
+          return processRescreenChunk(job as Job<RescreenChunkData>, { engine, recorder: sink, ledger, logger, ensureCurrentSnapshot: followCurrent, ...(deps.db ? { db: deps.db } : {}) });
+        }
         if (job.name === 'plan') return processPlan(job as Job<RescreenPlanData>);
         if (job.name === 'rule-check') return processRuleCheck();
         throw new Error(`unknown rescreen job ${job.name}`);
@@ -137,11 +168,23 @@ export async function startWorkers(deps: StartWorkersDeps): Promise<RunningWorke
     );
     workers.push(w);
 
+    /**
+     * The snapshot to plan against: the one in force. The engine follows announcements asynchronously, so a
+     * plan job may arrive before this process loaded the snapshot it is about: load it first (a plan against
+     * the previous snapshot would select nothing and stamp chunks with the wrong id).
+     */
+    const planSnapshot = async (wanted?: string) => {
+      if (!engine.snapshot || (wanted && engine.snapshot.id !== wanted)) await followCurrent();
+      const snap = engine.snapshot;
+      if (!snap) throw new Error('lists not loaded yet');
+      if (wanted && snap.id !== wanted) logger.info({ wanted, current: snap.id }, 'planning against the snapshot in force (newer than the one the job names)');
+      return snap;
+    };
+
     const processPlan = async (job: Job<RescreenPlanData>) => {
       const source = fileOrDb();
       if (!source) return { skipped: 'no customer store (database) in this worker' };
-      const snap = engine.snapshot;
-      if (!snap) throw new Error('lists not loaded yet');
+      const snap = await planSnapshot(job.data.toSnapshotId);
       const planDeps = { config, queues, ledger, logger, ...(deps.db ? { db: deps.db } : {}) };
       if (job.data.mode === 'delta') {
         const { diffSnapshots } = await import('../src/lists/diff.js');
@@ -160,12 +203,22 @@ export async function startWorkers(deps: StartWorkersDeps): Promise<RunningWorke
       const pack = loadPolicyPack(config.KYCGATE_POLICY);
       const rules = loadRuleData();
       const due = dueRuleSwitches(ruleSwitchDates(pack, rules), last, today);
-      await cmd.set(key, today);
-      if (due.length === 0) return { due: [] };
-      logger.info({ due }, 'dated rules switch today: rescreening every customer');
+      const checked = () => cmd.set(key, today);
+      if (due.length === 0) {
+        await checked();
+        return { due: [] };
+      }
       const source = fileOrDb();
-      if (!source || !engine.snapshot) return { due, skipped: 'no customer store or lists' };
-      await planFullRescreen({ config, queues, ledger, logger, ...(deps.db ? { db: deps.db } : {}) }, engine.snapshot.id, source, { trigger: 'rule-date' });
+      if (!source) {
+        await checked(); // nothing this worker could ever plan
+        return { due, skipped: 'no customer store (database) in this worker' };
+      }
+      logger.info({ due }, 'dated rules switch today: rescreening every customer');
+      // lists not loaded or the plan failing throw: the job is retried and the day is not marked checked
+      const snap = await planSnapshot();
+      await planFullRescreen({ config, queues, ledger, logger, ...(deps.db ? { db: deps.db } : {}) }, snap.id, source, { trigger: 'rule-date' });
+      // marked only once the plan is enqueued: a failed plan is retried instead of being skipped for good
+      await checked();
       return { due };
     };
   }
@@ -195,14 +248,25 @@ export async function startWorkers(deps: StartWorkersDeps): Promise<RunningWorke
   }
   logger.info({ queues: names, prefix }, 'workers started');
 
+  const closeTimeoutMs = deps.closeTimeoutMs ?? 10_000;
+  /** Runs one shutdown step for at most closeTimeoutMs; a step that hangs (Redis down) is logged and left behind. */
+  const bounded = async (what: string, step: () => Promise<unknown>, bounds = 1) => {
+    try {
+      await withTimeout(step(), closeTimeoutMs * bounds, `close ${what}`);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message, step: what }, 'shutdown step did not finish in time; going on');
+    }
+  };
   let closing: Promise<void> | undefined;
   return {
     queues,
     close() {
       closing ??= (async () => {
-        await Promise.allSettled(workers.map((w) => w.close()));
-        await subscription.close();
-        await queues.close();
+        stopping = true;
+        // active jobs may finish (graceful), within three bounds; then the Redis-only steps, one bound each
+        await bounded('workers', () => Promise.allSettled(workers.map((w) => w.close())), 3);
+        await bounded('snapshot subscription', () => subscription.close());
+        await bounded('queues', () => queues.close());
         breakers.shutdown();
         for (const c of conns) c.disconnect();
       })();
@@ -213,7 +277,6 @@ export async function startWorkers(deps: StartWorkersDeps): Promise<RunningWorke
 
 /** A stored snapshot by id (for a delta's `from` side), or undefined when it is no longer stored. */
 async function loadSnapshotById(config: Config, id: string) {
-  const { SnapshotStore } = await import('../src/sources/snapshot-store.js');
   const { parseSourceFiles, buildSnapshot } = await import('../src/lists/index.js');
   const store = new SnapshotStore(config.KYCGATE_DATA_DIR);
   const manifest = await store.manifest(id);

@@ -11,6 +11,8 @@ export interface EngineLike {
   swap(snapshot: Snapshot): void;
   /** Builds without holding the event loop for long (ScreeningEngine has it); used when present. */
   swapAsync?(snapshot: Snapshot): Promise<unknown>;
+  /** A refresh found the sources of this snapshot unchanged: the list-age check counts from `at` (ScreeningEngine has it). */
+  noteListsVerified?(snapshotId: string, at?: Date): void;
 }
 
 /** Where rescreen results go: H4's ReviewService (a new hit opens a case; nothing is decided silently). */

@@ -8,7 +8,7 @@ import { addInBatches, type KycQueues } from '../src/queue/queues.js';
 import type { RescreenLedger } from '../src/queue/rescreen-ledger.js';
 import { iterateExport, planFileChunks } from '../src/sources/customer-export.js';
 import { countCustomers, customerIdRanges, customersByIds, customersInRange, customersWithOpenCasesOn } from '../src/store/repos/rescreen-repo.js';
-import { backfillNameTokens, customerCountsByToken, customersByNameTokens, tokensByNameKeys } from '../src/store/repos/name-tokens-repo.js';
+import { backfillNameTokens, customerCountsByToken, customersByNameTokens, tokensByNameKeys, unfiledCustomers } from '../src/store/repos/name-tokens-repo.js';
 import { entryNameTokenTexts, tokenReached } from '../src/match/blocking-keys.js';
 import type { Logger } from '../src/runtime/logger.js';
 import { createDeltaPlan, deltaEntries, indexWeights, selectDeltaCustomers, staleEntries, type DeltaSelection } from './delta-select.js';
@@ -84,7 +84,7 @@ export async function planFullRescreen(
 
 /**
  * Delta selection from the customers table without reading it: customers not yet in the name token
- * index are filed first; the diff's key plan, with the index's counts of customers per entry word, (blocking-keys.ts planEntryKeys) is looked up, stored
+ * index are filed first (and any changed while the selection runs are checked directly); the diff's key plan, with the index's counts of customers per entry word, (blocking-keys.ts planEntryKeys) is looked up, stored
  * tokens it reaches are kept (exact common tokens an entry name does not need are left out), the
  * customers filed under them are loaded in one query and checked with the matcher over the diff's
  * entries; open-case customers are loaded by id.
@@ -106,7 +106,12 @@ export async function selectDeltaFromTokenIndex(
     tried.add(token);
     if (tokenReached(plan.keys, token)) tokens.add(token);
   }
-  const candidates = (await customersByNameTokens(db, tokens)).filter((c) => !openCaseIds.has(c.id));
+  const filed = await customersByNameTokens(db, tokens);
+  // customers changed since the backfill (or locked by a writer during it) are not filed under their current
+  // name yet — the index may reach them under an old name or not at all: check each of them directly
+  const seen = new Set(filed.map((c) => c.id));
+  const unfiled = (await unfiledCustomers(db)).filter((c) => !seen.has(c.id));
+  const candidates = [...filed, ...unfiled].filter((c) => !openCaseIds.has(c.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const affected = candidates.filter(plan.verify);
   const byMatch = affected.length;
   const open = await customersByIds(db, [...openCaseIds]);

@@ -18,6 +18,19 @@ export interface RescreenDeps {
   db?: Db;
   /** Clock. @defaultValue () => new Date() */
   now?: () => Date;
+  /**
+   * Brings the engine to the snapshot in force (loads and swaps it) when it lags behind, e.g. a chunk
+   * planned by another process right after a refresh this process has not followed yet.
+   */
+  ensureCurrentSnapshot?: () => Promise<void>;
+}
+
+/** A chunk whose snapshot this worker does not serve: thrown as a plain error, so BullMQ retries it with backoff. */
+export class SnapshotMismatchError extends Error {
+  constructor(chunkId: string, wanted: string, serving: string | undefined) {
+    super(`rescreen chunk ${chunkId} is for snapshot ${wanted}, this worker serves ${serving ?? 'none'}: not screened here; retried once the snapshot is loaded`);
+    this.name = 'SnapshotMismatchError';
+  }
 }
 
 /** Actor name on recorded rescreens (audit trail). */
@@ -50,8 +63,9 @@ function isDuplicateScreening(err: unknown): boolean {
 /**
  * Processes one chunk. Exactly once per snapshot: a chunk already completed is skipped whole; inside
  * an unfinished chunk (a crashed attempt) customers already marked are skipped; a recorded screening
- * carries a deterministic id (hash of snapshot + customer), so a record that landed just before a
- * crash is not stored twice either. Lines that are not valid customers are counted, not fatal.
+ * carries a deterministic id (hash of run + snapshot + policy/rules + customer), so a record that landed
+ * just before a crash is not stored twice either. Lines that are not valid customers are counted, not
+ * fatal. A chunk is only worked on the snapshot it names (SnapshotMismatchError, retried otherwise).
  */
 export async function processRescreenChunk(job: Pick<Job<RescreenChunkData>, 'data' | 'id' | 'updateProgress'>, deps: RescreenDeps): Promise<RescreenChunkResult> {
   const data = job.data;
@@ -61,9 +75,17 @@ export async function processRescreenChunk(job: Pick<Job<RescreenChunkData>, 'da
     result.skipped = data.range.count;
     return result;
   }
+  if (deps.engine.snapshot?.id !== data.snapshotId && deps.ensureCurrentSnapshot) await deps.ensureCurrentSnapshot();
   if (!deps.engine.ready) throw new Error('lists not loaded yet; the chunk will be retried');
-  const current = deps.engine.snapshot?.id;
-  if (current !== data.snapshotId) deps.logger.warn({ chunk: chunkId, wanted: data.snapshotId, current }, 'rescreen chunk runs on a newer snapshot than it was planned for');
+  // customers are screened, recorded and marked done only on the snapshot the chunk names
+  const onSnapshot = () => {
+    const serving = deps.engine.snapshot?.id;
+    if (serving !== data.snapshotId) {
+      deps.logger.warn({ chunk: chunkId, wanted: data.snapshotId, serving }, 'rescreen chunk is for another snapshot than this worker serves; retried later');
+      throw new SnapshotMismatchError(chunkId, data.snapshotId, serving);
+    }
+  };
+  onSnapshot();
 
   const { records, bad } = await loadChunk(data, deps.db);
   result.errors += bad;
@@ -78,45 +100,55 @@ export async function processRescreenChunk(job: Pick<Job<RescreenChunkData>, 'da
   };
 
   let i = 0;
-  for (const { value } of records) {
-    i += 1;
-    const id = (value as { id?: unknown })?.id;
-    if (typeof id === 'string' && done.has(id)) {
-      result.skipped += 1;
-      continue;
-    }
-    let decision;
-    try {
-      decision = deps.engine.screen(value, { policy: data.policy, now: now() });
-    } catch (err) {
-      if (isKycError(err) && (err.code === 'KYC_ERR_INPUT_INVALID' || err.code === 'KYC_ERR_UNKNOWN_GPU')) {
-        result.errors += 1;
+  try {
+    for (const { value } of records) {
+      i += 1;
+      const id = (value as { id?: unknown })?.id;
+      if (typeof id === 'string' && done.has(id)) {
+        result.skipped += 1;
         continue;
       }
-      throw err;
-    }
-    const customer = value as Customer;
-    if (decision.outcome !== 'allow' && (deps.recorder.suppressionsFor || deps.recorder.licencesFor)) {
-      const [suppressions, licences] = await Promise.all([deps.recorder.suppressionsFor?.(customer.id) ?? [], deps.recorder.licencesFor?.(customer.id) ?? []]);
-      if (suppressions.length || licences.length) decision = deps.engine.screen(value, { policy: data.policy, now: now(), suppressions, licences });
-    }
-    decision = { ...decision, screeningId: rescreenScreeningId(data.snapshotId, customer) };
-    result.screened += 1;
-    result.outcomes[decision.outcome] = (result.outcomes[decision.outcome] ?? 0) + 1;
-    if (data.recordAll || decision.outcome !== 'allow') {
+      let decision;
       try {
-        await deps.recorder.recordScreening(customer, decision, RESCREEN_ACTOR);
+        onSnapshot(); // synchronous with the screen call below: no swap can come between them
+        decision = deps.engine.screen(value, { policy: data.policy, now: now() });
       } catch (err) {
-        if (!isDuplicateScreening(err)) throw err;
+        if (isKycError(err) && (err.code === 'KYC_ERR_INPUT_INVALID' || err.code === 'KYC_ERR_UNKNOWN_GPU')) {
+          result.errors += 1;
+          continue;
+        }
+        throw err;
       }
-      result.recorded += 1;
-      pending.push(customer.id);
-      await flush();
-    } else {
-      pending.push(customer.id);
-      if (pending.length >= MARK_BATCH) await flush();
+      const customer = value as Customer;
+      if (decision.outcome !== 'allow' && (deps.recorder.suppressionsFor || deps.recorder.licencesFor)) {
+        const [suppressions, licences] = await Promise.all([deps.recorder.suppressionsFor?.(customer.id) ?? [], deps.recorder.licencesFor?.(customer.id) ?? []]);
+        if (suppressions.length || licences.length) {
+          onSnapshot();
+          decision = deps.engine.screen(value, { policy: data.policy, now: now(), suppressions, licences });
+        }
+      }
+      decision = { ...decision, screeningId: rescreenScreeningId({ runId: data.runId, snapshotId: data.snapshotId }, decision, customer) };
+      result.screened += 1;
+      result.outcomes[decision.outcome] = (result.outcomes[decision.outcome] ?? 0) + 1;
+      if (data.recordAll || decision.outcome !== 'allow') {
+        try {
+          await deps.recorder.recordScreening(customer, decision, RESCREEN_ACTOR);
+        } catch (err) {
+          if (!isDuplicateScreening(err)) throw err;
+        }
+        result.recorded += 1;
+        pending.push(customer.id);
+        await flush();
+      } else {
+        pending.push(customer.id);
+        if (pending.length >= MARK_BATCH) await flush();
+      }
+      if (i % 200 === 0) await job.updateProgress(Math.round((i / records.length) * 100));
     }
-    if (i % 200 === 0) await job.updateProgress(Math.round((i / records.length) * 100));
+  } catch (err) {
+    // customers screened on the right snapshot before a swap stay done; the rest is left for the retry
+    if (err instanceof SnapshotMismatchError) await flush();
+    throw err;
   }
   await flush();
   await deps.ledger.completeChunk(data.runId, data.snapshotId, chunkId, result);

@@ -1,16 +1,17 @@
-// `kycgate compare`: NDJSON name pairs {"a","b","type"?} in, {"score","match","pieces"} out, one line per pair, in order.
+// `kycgate compare`: NDJSON name pairs {"a","b","type"?,"id"?} in, {"id"?,"score","match","pieces"} out, one line per pair, in order.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { loadConfig, type Config } from '../config.js';
-import { isKycError } from '../errors.js';
+import { isKycError, KycError } from '../errors.js';
 import { compareNames, defaultTokenWeights, tokenWeightsFromEntries, type TokenWeights } from '../match/index.js';
 import type { ErrorRecord } from '../model/index.js';
 import { loadCurrentSnapshot } from '../runtime/lists-runtime.js';
 import { createLogger } from '../runtime/logger.js';
 import { loadPolicyPack } from '../runtime/policy-runtime.js';
+import { SnapshotStore } from '../sources/snapshot-store.js';
+import { emptyLine, idOf, RecordWriter } from './screen.js';
 
 export interface CompareCommandOptions {
   /** NDJSON pairs. @defaultValue stdin */
@@ -22,7 +23,8 @@ export interface CompareCommandOptions {
 /** Review threshold used when the default policy pack cannot be read. */
 export const FALLBACK_REVIEW_THRESHOLD = 0.85;
 
-const pairSchema = z.strictObject({
+/** Extra fields (e.g. an `id`, labels) are allowed and ignored; `id` is echoed in the output record. */
+const pairSchema = z.object({
   a: z.string().min(1),
   b: z.string().min(1),
   type: z.enum(['organization', 'individual']).optional(),
@@ -40,23 +42,33 @@ function reviewThreshold(config: Config, logger: Logger): number {
   }
 }
 
-/** Token weights from the loaded lists, or the built-in defaults when no lists are configured. */
+/**
+ * Token weights from the loaded lists, or the built-in defaults when no lists are configured (no KYCGATE_SEED_DIR and
+ * no stored snapshot). Lists that are configured but fail to load are an error (KYC_ERR_LISTS_UNAVAILABLE), not a
+ * silent fall-back: the scores would differ from the ones screening gives.
+ */
 async function weightsFor(config: Config, logger: Logger): Promise<TokenWeights> {
-  try {
-    const snapshot = await loadCurrentSnapshot(config, logger);
-    if (snapshot) {
-      logger.info({ snapshot: snapshot.id, entries: snapshot.entries.length }, 'token weights from the list snapshot');
-      return tokenWeightsFromEntries(snapshot.entries);
-    }
-  } catch (err) {
-    logger.warn({ err: (err as Error).message }, 'list snapshot unavailable: built-in token weights');
+  const configured = config.KYCGATE_SEED_DIR !== undefined || (await new SnapshotStore(config.KYCGATE_DATA_DIR).currentId()) !== undefined;
+  if (!configured) {
+    logger.info('no list snapshot configured: built-in token weights');
     return defaultTokenWeights();
   }
-  logger.info('no list snapshot configured: built-in token weights');
-  return defaultTokenWeights();
+  const where = config.KYCGATE_SEED_DIR !== undefined ? `KYCGATE_SEED_DIR ${config.KYCGATE_SEED_DIR}` : `the snapshot store in ${config.KYCGATE_DATA_DIR}`;
+  let snapshot: Awaited<ReturnType<typeof loadCurrentSnapshot>>;
+  try {
+    snapshot = await loadCurrentSnapshot(config, logger);
+  } catch (err) {
+    throw new KycError('KYC_ERR_LISTS_UNAVAILABLE', `lists are configured (${where}) but could not be loaded: ${(err as Error).message}`, { cause: String(err) }, { cause: err });
+  }
+  if (!snapshot) throw new KycError('KYC_ERR_LISTS_UNAVAILABLE', `lists are configured (${where}) but no snapshot could be loaded`);
+  logger.info({ snapshot: snapshot.id, entries: snapshot.entries.length }, 'token weights from the list snapshot');
+  return tokenWeightsFromEntries(snapshot.entries);
 }
 
-/** Scores every pair line; a bad line yields an error record and the rest go on. */
+/**
+ * Scores every pair line; a bad (or blank) line yields an error record and the rest go on. Exit code 0 once the input
+ * is consumed or the reader went away (EPIPE, e.g. `| head`); 1 when the results could not be written.
+ */
 export async function run(opts: CompareCommandOptions): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.KYCGATE_LOG_LEVEL, { command: 'compare' });
@@ -65,48 +77,41 @@ export async function run(opts: CompareCommandOptions): Promise<number> {
 
   const input = opts.input ? createReadStream(opts.input) : process.stdin;
   const output: Writable = opts.output ? createWriteStream(opts.output) : process.stdout;
-  let buffer = '';
-  const flush = async () => {
-    if (!buffer) return;
-    const chunk = buffer;
-    buffer = '';
-    if (!output.write(chunk)) await once(output, 'drain');
-  };
+  const writer = new RecordWriter(output, logger, 'results');
   let line = 0;
   for await (const text of createInterface({ input, crlfDelay: Infinity })) {
     line++;
-    if (!text.trim()) continue;
-    let record: unknown;
-    try {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (err) {
-        throw Object.assign(new Error(`line ${line}: ${(err as Error).message}`), { kycCode: 'KYC_ERR_INPUT_JSON' });
-      }
-      const pair = pairSchema.safeParse(parsed);
-      if (!pair.success) {
-        const issue = pair.error.issues[0];
-        const where = issue?.path.length ? issue.path.join('.') : '(root)';
-        throw Object.assign(new Error(`line ${line}: ${where}: ${issue?.message ?? 'invalid pair'}; expected {"a": name, "b": name, "type"?: "organization"|"individual"}`), {
-          kycCode: 'KYC_ERR_INPUT_INVALID',
-        });
-      }
-      const { a, b, type } = pair.data;
-      const r = compareNames(a, b, { weights, ...(type ? { type } : {}) });
-      record = { score: r.score, match: r.score >= threshold, pieces: r.pieces };
-    } catch (err) {
-      const code = (err as { kycCode?: string }).kycCode ?? (isKycError(err) ? err.code : 'KYC_ERR_INTERNAL');
-      if (code === 'KYC_ERR_INTERNAL') logger.error({ err, line }, 'unexpected error while comparing a line');
-      record = { id: null, line, error: { code, message: (err as Error).message } } satisfies ErrorRecord;
+    await writer.push(compareLine(text, line, threshold, weights, logger));
+    if (writer.closed) break;
+  }
+  return writer.close(opts.output !== undefined);
+}
+
+/** One input line → `{id?, score, match, pieces}` or an error record (with the pair's `id` when it has one). */
+function compareLine(text: string, line: number, threshold: number, weights: TokenWeights, logger: Logger): unknown {
+  // one output line per input line: a blank line is a bad line too (a final newline ends the last line, it is not one)
+  if (!text.trim()) return emptyLine(line);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { id: null, line, error: { code: 'KYC_ERR_INPUT_JSON', message: `line ${line}: ${(err as Error).message}` } } satisfies ErrorRecord;
+  }
+  const id = idOf(parsed);
+  try {
+    const pair = pairSchema.safeParse(parsed);
+    if (!pair.success) {
+      const issue = pair.error.issues[0];
+      const where = issue?.path.length ? issue.path.join('.') : '(root)';
+      const message = `line ${line}: ${where}: ${issue?.message ?? 'invalid pair'}; expected {"a": name, "b": name, "type"?: "organization"|"individual"}`;
+      return { id, line, error: { code: 'KYC_ERR_INPUT_INVALID', message } } satisfies ErrorRecord;
     }
-    buffer += `${JSON.stringify(record)}\n`;
-    if (buffer.length >= 64 * 1024) await flush();
+    const { a, b, type } = pair.data;
+    const r = compareNames(a, b, { weights, ...(type ? { type } : {}) });
+    return { ...(id !== null ? { id } : {}), score: r.score, match: r.score >= threshold, pieces: r.pieces };
+  } catch (err) {
+    const code = isKycError(err) ? err.code : 'KYC_ERR_INTERNAL';
+    if (code === 'KYC_ERR_INTERNAL') logger.error({ err, line }, 'unexpected error while comparing a line');
+    return { id, line, error: { code, message: (err as Error).message } } satisfies ErrorRecord;
   }
-  await flush();
-  if (opts.output) {
-    output.end();
-    await once(output, 'finish');
-  }
-  return 0;
 }

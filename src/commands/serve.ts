@@ -167,7 +167,8 @@ export async function run(opts: { demo?: boolean }): Promise<number> {
     const sub = connectRedis(url, { name: 'kycgate-snapshots' });
     sub.on('error', () => {});
     const subscription = await subscribeSnapshots(sub, prefix, async (id) => {
-      if (real.snapshot?.id === id) return;
+      // the snapshot in force re-announced: a refresh found its sources unchanged
+      if (real.snapshot?.id === id) return real.noteListsVerified(id);
       const next = await loadCurrentSnapshot(config, logger);
       if (next && next.id !== real.snapshot?.id) {
         // built in slices: screenings go on being answered on the current index meanwhile

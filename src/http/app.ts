@@ -42,6 +42,9 @@ export interface AppDeps {
   version?: string;
 }
 
+/** Lowest per-client limit of /healthz and /readyz per minute (they get 10× the public limit, at least this). */
+const PROBE_RATE_LIMIT_FLOOR = 1200;
+
 /** Answers 401 to everything: protected routes when no authentication is wired. */
 const denyAll: RequestHandler = function noAuthConfigured(_req, _res, next) {
   next(new KycError('KYC_ERR_UNAUTHORIZED', 'credentials are missing or invalid'));
@@ -78,14 +81,17 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(express.json({ limit: config.KYCGATE_BODY_LIMIT_BYTES }));
 
-  const publicLimiter = rateLimit({
-    windowMs: 60_000,
-    limit: config.KYCGATE_RATE_LIMIT_PER_MINUTE,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(new KycError('KYC_ERR_RATE_LIMITED', `more than ${config.KYCGATE_RATE_LIMIT_PER_MINUTE} requests per minute from this client`, { retryAfterSeconds: 60 })),
-  });
-  const pub = [publicLimiter];
+  const limiter = (limit: number) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, _res, next) => next(new KycError('KYC_ERR_RATE_LIMITED', `more than ${limit} requests per minute from this client`, { retryAfterSeconds: 60 })),
+    });
+  const pub = [limiter(config.KYCGATE_RATE_LIMIT_PER_MINUTE)];
+  // /healthz and /readyz count apart (a busy demo client must not fail the orchestrator's probes) and more generously
+  const probeLimiter = [limiter(Math.max(PROBE_RATE_LIMIT_FLOOR, 10 * config.KYCGATE_RATE_LIMIT_PER_MINUTE))];
   const auth = deps.auth;
   const guard = (...roles: Parameters<AuthDeps['requireRole']>) => (auth ? [auth.authenticate, auth.requireRole(...roles)] : [denyAll]);
 
@@ -113,6 +119,7 @@ export function createApp(deps: AppDeps): express.Express {
     createOpsRouter({
       probes: { lists: () => (deps.engine.ready ? deps.engine.snapshot : undefined), ...(deps.probes ?? {}) },
       public: pub,
+      probeLimiter,
       metricsGuard: guard('admin', 'service'),
       version: deps.version ?? '0.1.0',
     }),
@@ -140,6 +147,8 @@ export function createApp(deps: AppDeps): express.Express {
           request: demoExtractors.request as never,
           budgetMs: config.KYCGATE_LATENCY_BUDGET_MS,
           policy: config.KYCGATE_POLICY,
+          // without a review service no case can be opened: a review answers 403 instead of a 202 pointing nowhere
+          onReview: deps.review ? 'accept' : 'deny',
           engine: deps.engine,
           review: deps.review,
           recorder,

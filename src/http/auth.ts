@@ -1,4 +1,4 @@
-// API-key authentication and role checks for Express: deny by default, 401 without credentials, 403 for a wrong role.
+// API-key authentication (Bearer, Basic password, X-Api-Key) and role checks for Express: deny by default, 401 without credentials, 403 for a wrong role.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { KycError } from '../errors.js';
 import { principalForKey } from '../store/services/api-keys.js';
@@ -17,12 +17,24 @@ declare global {
   }
 }
 
-/** The key from `Authorization: Bearer <key>` or `X-Api-Key: <key>`. */
+/**
+ * The key from `Authorization: Bearer <key>`, `Authorization: Basic base64(user:<key>)` (the key as
+ * password, so a browser can open /admin/queues; `<key>:` with an empty password works too) or
+ * `X-Api-Key: <key>`. A malformed Authorization header yields '' (rejected as invalid).
+ */
 export function credentialOf(req: Request): string | undefined {
   const header = req.get('authorization');
   if (header) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return m?.[1] ?? '';
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (bearer) return bearer[1]!;
+    const basic = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
+    if (!basic) return '';
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return '';
+    const user = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    return (password || user).trim();
   }
   const key = req.get('x-api-key');
   return key === undefined ? undefined : key.trim();
@@ -50,7 +62,7 @@ export function authenticate(db: Db): RequestHandler {
 /** Lets the request through only for a principal with one of `roles`: 401 without one, 403 with another role. */
 export function requireRole(...roles: Role[]): RequestHandler {
   return function requireRoleMiddleware(req: Request, _res: Response, next: NextFunction) {
-    if (!req.principal) return next(new KycError('KYC_ERR_UNAUTHORIZED', 'credentials required: send Authorization: Bearer <key> or X-Api-Key'));
+    if (!req.principal) return next(new KycError('KYC_ERR_UNAUTHORIZED', 'credentials required: send Authorization: Bearer <key>, X-Api-Key, or HTTP Basic with the key as password'));
     if (!roles.includes(req.principal.role)) {
       return next(new KycError('KYC_ERR_FORBIDDEN', `role ${req.principal.role} may not do this (needs ${roles.join(' or ')})`, { role: req.principal.role, needs: roles }));
     }

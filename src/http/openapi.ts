@@ -3,8 +3,11 @@
 const problem = { $ref: '#/components/responses/Problem' };
 const json = (schema: object) => ({ 'application/json': { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const protectedOp = { security: [{ bearer: [] }, { apiKey: [] }] };
+const protectedOp = { security: [{ bearer: [] }, { apiKey: [] }, { basic: [] }] };
 const idParam = (name: string, what: string) => ({ name, in: 'path', required: true, description: what, schema: { type: 'string' } });
+/** The case version an officer acted on (or `version` in the body); missing or stale → 409. */
+const ifMatch = { name: 'If-Match', in: 'header', required: false, description: 'The case version acted on (or `version` in the body); missing or stale → 409', schema: { type: 'string' } };
+const etag = { ETag: { description: 'The case version after this change', schema: { type: 'string' } } };
 const html = (summary: string, tag: string, open = false) => ({
   tags: [tag],
   summary,
@@ -37,9 +40,17 @@ const reviewAndAdminPaths = {
       tags: ['review'],
       summary: "An officer's decision on a case: clear, confirm or escalate",
       ...protectedOp,
-      parameters: [idParam('id', 'case id')],
+      parameters: [idParam('id', 'case id'), ifMatch],
       requestBody: { required: true, content: json({ type: 'object' }) },
-      responses: { '200': { description: 'The updated case', content: json({ type: 'object' }) }, '400': problem, '401': problem, '403': problem, '409': problem },
+      responses: {
+        '200': { description: 'The decision took effect: the updated case', headers: etag, content: json({ type: 'object' }) },
+        '202': { description: 'Four-eyes proposal recorded: a second, different officer must confirm it (the case, with its `proposal`)', headers: etag, content: json({ type: 'object', required: ['proposal'] }) },
+        '400': problem,
+        '401': problem,
+        '403': problem,
+        '404': problem,
+        '409': problem,
+      },
     },
   },
   '/v1/audit': {
@@ -55,9 +66,9 @@ const reviewAndAdminPaths = {
       tags: ['review'],
       summary: 'Assign a case to an officer',
       ...protectedOp,
-      parameters: [idParam('id', 'case id')],
+      parameters: [idParam('id', 'case id'), ifMatch],
       requestBody: { content: json({ type: 'object' }) },
-      responses: { '200': { description: 'The updated case', content: json({ type: 'object' }) }, '401': problem, '403': problem, '404': problem, '409': problem },
+      responses: { '200': { description: 'The updated case', headers: etag, content: json({ type: 'object' }) }, '401': problem, '403': problem, '404': problem, '409': problem },
     },
   },
   '/v1/cases/{id}/licences': {
@@ -67,7 +78,7 @@ const reviewAndAdminPaths = {
       ...protectedOp,
       parameters: [idParam('id', 'case id')],
       requestBody: { required: true, content: json({ type: 'object' }) },
-      responses: { '201': { description: 'The licence', content: json({ type: 'object' }) }, '400': problem, '401': problem, '403': problem, '404': problem },
+      responses: { '201': { description: 'The licence', content: json({ type: 'object' }) }, '400': problem, '401': problem, '403': problem, '404': problem, '409': problem },
     },
   },
   '/v1/audit/verify': {
@@ -172,7 +183,7 @@ export function openApiDocument(version: string) {
           summary: 'A screening by id (200 decision, 202 still pending)',
           ...protectedOp,
           parameters: [idParam('id', 'screening id')],
-          responses: { '200': { description: 'The decision', content: json(ref('Decision')) }, '202': { description: 'Pending', content: json(ref('Pending')) }, '401': problem, '404': problem, '503': problem },
+          responses: { '200': { description: 'The decision', content: json(ref('Decision')) }, '202': { description: 'Pending', content: json(ref('Pending')) }, '400': problem, '401': problem, '404': problem, '503': problem },
         },
       },
       '/v1/lists': {
@@ -206,6 +217,7 @@ export function openApiDocument(version: string) {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'API key from `kycgate keys create --role R`' },
         apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        basic: { type: 'http', scheme: 'basic', description: 'Any user name, the API key as password (browsers: /admin/queues)' },
       },
       responses: {
         Problem: { description: 'RFC 9457 problem', content: { 'application/problem+json': { schema: ref('Problem') } } },

@@ -22,7 +22,10 @@ export interface HealthProbes {
 
 export interface OpsRouteDeps {
   probes: HealthProbes;
+  /** Rate limiting etc. of /openapi.json. */
   public: RequestHandler[];
+  /** Rate limiting of /healthz and /readyz: their own (generous) limiter, not the public one. @defaultValue `public` */
+  probeLimiter?: RequestHandler[];
   metricsGuard: RequestHandler[];
   version: string;
 }
@@ -30,12 +33,13 @@ export interface OpsRouteDeps {
 export function createOpsRouter(deps: OpsRouteDeps): Router {
   const router = Router();
   const started = Date.now();
+  const probe = deps.probeLimiter ?? deps.public;
 
-  router.get('/healthz', ...deps.public, function healthz(_req, res) {
+  router.get('/healthz', ...probe, function healthz(_req, res) {
     res.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) });
   });
 
-  router.get('/readyz', ...deps.public, async function readyz(_req, res) {
+  router.get('/readyz', ...probe, async function readyz(_req, res) {
     const p = deps.probes;
     const snap = p.lists();
     const checks: Record<string, Record<string, unknown>> = {

@@ -32,10 +32,49 @@ export function toProblem(err: KycError, req: Pick<Request, 'originalUrl'> | und
   };
 }
 
-/** Sends `err` as problem+json; `extra` adds extension members (e.g. `screeningId`). */
+/** Retry-After of a 503 that names none, seconds. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The challenge of a 401: `Basic realm="kycgate"` (a browser opening /admin/queues prompts for the
+ * key as password), but `Bearer` for a caller that sent a bearer token or X-Api-Key, so a script —
+ * or the review page's fetch() — with a bad key gets no browser login dialog.
+ */
+export function authChallenge(req: Pick<Request, 'get'> | undefined): string {
+  const header = req?.get('authorization') ?? '';
+  const usedToken = /^Bearer\b/i.test(header) || req?.get('x-api-key') !== undefined;
+  return usedToken ? 'Bearer realm="kycgate"' : 'Basic realm="kycgate"';
+}
+
+/**
+ * Sends `err` as problem+json; `extra` adds extension members (e.g. `screeningId`). Sets
+ * `Retry-After` from `details.retryAfterSeconds` (a 503 without one gets the default unless the
+ * caller set the header) and `WWW-Authenticate` on a 401.
+ */
 export function sendProblem(res: Response, err: KycError, extra: Record<string, unknown> = {}): void {
   const body = toProblem(err, res.req, extra);
+  const retryAfter = err.details?.['retryAfterSeconds'];
+  if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+  else if (body.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(DEFAULT_RETRY_AFTER_SECONDS));
+  if (body.status === 401) res.setHeader('WWW-Authenticate', authChallenge(res.req));
   res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03']);
+const CONNECTION_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|Cannot use a pool after calling end on the pool/i;
+
+/**
+ * True when `err` (or an error in its cause chain / AggregateError list) says the database cannot be
+ * reached: socket errors, PostgreSQL SQLSTATE class 08 (connection exception), 57P01–57P03 (server
+ * shutting down / cannot connect now), and node-postgres' connect timeout / terminated / ended pool.
+ */
+export function isConnectionError(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 5) return false;
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string' && (CONNECTION_CODES.has(e.code) || /^08[0-9A-Z]{3}$/.test(e.code))) return true;
+  if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return true;
+  if (Array.isArray(e.errors) && e.errors.some((x) => isConnectionError(x, depth + 1))) return true;
+  return isConnectionError(e.cause, depth + 1);
 }
 
 interface HttpLikeError {
@@ -71,12 +110,16 @@ export function asKycError(err: unknown): KycError {
   if (status >= 400 && status < 500 && e.expose) {
     return new KycError('KYC_ERR_INPUT_INVALID', typeof e.message === 'string' ? e.message : 'bad request');
   }
+  if (isConnectionError(err)) {
+    return new KycError('KYC_ERR_STORE_UNAVAILABLE', 'the database is unavailable; retry later', { retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS }, { cause: err });
+  }
   return new KycError('KYC_ERR_INTERNAL', 'unexpected internal error', undefined, { cause: err });
 }
 
 /**
  * The ONE error handler: every error becomes problem+json. 5xx are logged at error (with the cause),
- * 4xx at info; messages of unexpected errors never reach the client.
+ * 4xx at info; messages of unexpected errors never reach the client. Database connection errors are
+ * 503 KYC_ERR_STORE_UNAVAILABLE with Retry-After.
  */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return function kycgateProblemHandler(err, req, res, next) {
@@ -86,10 +129,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     }
     const kyc = asKycError(err);
     const log = (req as Request & { log?: Logger }).log ?? logger;
-    if (kyc.status >= 500) log.error({ err: kyc.code === 'KYC_ERR_INTERNAL' ? err : kyc, code: kyc.code }, 'request failed');
+    if (kyc.status >= 500) log.error({ err, code: kyc.code }, 'request failed');
     else log.info({ code: kyc.code, status: kyc.status }, 'request rejected');
-    const retryAfter = kyc.details?.['retryAfterSeconds'];
-    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     sendProblem(res, kyc);
   };
 }

@@ -89,6 +89,36 @@ const auditQuery = z.object({ from: isoDate.optional(), to: isoDate.optional() }
 
 const caseId = z.string().min(1).max(100);
 
+/**
+ * The case version the caller saw: the body's `version`, else the If-Match header (`"3"`, `W/"3"` or `3`).
+ * Required on changes, so two officers acting on the same case never overwrite each other: a missing,
+ * unreadable or disagreeing one is 409 `KYC_ERR_CONFLICT` (the catalog has no 428).
+ */
+function expectedVersion(req: Request, bodyVersion: number | undefined): number {
+  const header = req.get('if-match');
+  let fromHeader: number | undefined;
+  if (header !== undefined && header.trim() !== '') {
+    const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+    if (!m) throw new KycError('KYC_ERR_CONFLICT', `If-Match must be the case version you saw (e.g. "3"), got ${JSON.stringify(header)}; reload the case and try again`);
+    fromHeader = Number(m[1]);
+  }
+  if (bodyVersion !== undefined && fromHeader !== undefined && bodyVersion !== fromHeader) {
+    throw new KycError('KYC_ERR_CONFLICT', `the body's version ${bodyVersion} and If-Match ${fromHeader} disagree; reload the case and try again`);
+  }
+  const version = bodyVersion ?? fromHeader;
+  if (version === undefined) {
+    throw new KycError('KYC_ERR_CONFLICT', 'the case version you saw is required (body "version" or an If-Match header), so a change made meanwhile by another officer is not overwritten; reload the case and try again', {
+      missing: 'version',
+    });
+  }
+  return version;
+}
+
+/** The case's new version as an ETag on a change's response (not on GET: the case detail holds more than the row). */
+function setVersionTag(res: Response, version: number): void {
+  res.setHeader('ETag', `"${version}"`);
+}
+
 function principal(req: Request): Principal {
   if (!req.principal) throw new KycError('KYC_ERR_UNAUTHORIZED', 'credentials required');
   return req.principal;
@@ -126,12 +156,15 @@ export function createReviewRouter(deps: ReviewRouterDeps): Router {
 
   router.post('/v1/cases/:id/assign', ...guard('POST /v1/cases/:id/assign'), json, async (req, res) => {
     const body = assignBody.parse(req.body ?? {});
-    res.json(await review.assign(caseId.parse(req.params.id), principal(req), body));
+    const updated = await review.assign(caseId.parse(req.params.id), principal(req), { ...body, version: expectedVersion(req, body.version) });
+    setVersionTag(res, updated.version);
+    res.json(updated);
   });
 
   router.post('/v1/cases/:id/decision', ...guard('POST /v1/cases/:id/decision'), json, async (req, res) => {
     const body = decisionBody.parse(req.body ?? {});
-    const updated = await review.decide(caseId.parse(req.params.id), principal(req), body);
+    const updated = await review.decide(caseId.parse(req.params.id), principal(req), { ...body, version: expectedVersion(req, body.version) });
+    setVersionTag(res, updated.version);
     res.status(updated.proposal ? 202 : 200).json(updated);
   });
 

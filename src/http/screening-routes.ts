@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { KycError, isKycError } from '../errors.js';
+import { ERROR_CATALOG, KycError, isKycError, type ErrorCode } from '../errors.js';
 import type { Snapshot } from '../lists/snapshot.js';
+import type { Logger } from '../runtime/logger.js';
 import { metrics } from './metrics.js';
 import { DEFAULT_INPUT_LIMITS, checkInputLimits } from './middleware/input-limits.js';
 import type { ParseCustomer } from './middleware/parse.js';
@@ -42,9 +43,36 @@ type BatchItem =
   | { index: number; status: 'error'; id: string | null; error: { code: string; message: string } }
   | { index: number; status: 'unavailable'; id: string | null; error: { code: string; message: string } };
 
+/** Retry-After of a held screening, seconds. */
+const RETRY_AFTER_SECONDS = 5;
+
 function unavailable(res: Response, result: Extract<ScreenResult, { kind: 'unavailable' }>): void {
-  res.setHeader('Retry-After', '5');
+  res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   sendProblem(res, new KycError('KYC_ERR_SCREENING_UNAVAILABLE', `screening could not be completed: ${result.message}`), { screeningId: result.screeningId });
+}
+
+const logOf = (req: Request) => (req as Request & { log?: Logger }).log;
+
+/** The batch record of an item whose screening threw: the caller's fault keeps its code and message; anything else says only "unavailable" or "internal". */
+function itemFailure(req: Request, index: number, id: string, err: unknown): BatchItem {
+  if (isKycError(err) && err.status < 500) return { index, status: 'error', id, error: { code: err.code, message: err.message } };
+  logOf(req)?.error({ err, index }, 'batch item screening failed');
+  if (isKycError(err) && err.status === 503) return { index, status: 'unavailable', id, error: { code: err.code, message: 'screening is unavailable; retry later' } };
+  return { index, status: 'error', id, error: { code: 'KYC_ERR_INTERNAL', message: 'unexpected internal error' } };
+}
+
+/**
+ * The error of a failed slow-path job, without its raw failedReason: a job that failed on its input
+ * (the worker marks those `KYC_ERR_…: message`, unrecoverable) is that 4xx; anything else 503 + Retry-After.
+ */
+function failedJobError(req: Request, screeningId: string, reason: string): KycError {
+  const m = /^(KYC_ERR_[A-Z_]+): ([\s\S]*)$/.exec(reason);
+  const code = m?.[1] as ErrorCode | undefined;
+  if (code && Object.hasOwn(ERROR_CATALOG, code) && ERROR_CATALOG[code].status >= 400 && ERROR_CATALOG[code].status < 500) {
+    return new KycError(code, m![2]!.slice(0, 500), { screeningId });
+  }
+  logOf(req)?.warn({ screeningId, reason }, 'slow-path screening failed');
+  return new KycError('KYC_ERR_SCREENING_UNAVAILABLE', 'the screening could not be completed; submit it again later', { screeningId, retryAfterSeconds: RETRY_AFTER_SECONDS });
 }
 
 export function createScreeningRouter(deps: ScreeningRouteDeps): Router {
@@ -119,15 +147,30 @@ export function createScreeningRouter(deps: ScreeningRouteDeps): Router {
       // No Redis: in-process, yielding to the event loop so other requests keep flowing.
       for (const [n, v] of valid.entries()) {
         if (n % 20 === 19) await yieldToLoop();
-        const r = await deps.screener.screen(v.data.customer, { policy, budgetMs: 5000, actor: v.data.actor, inlineMaxParties: Number.MAX_SAFE_INTEGER, limits: DEFAULT_INPUT_LIMITS, parse });
+        const id = v.data.customer.id;
+        let r: ScreenResult;
+        try {
+          r = await deps.screener.screen(v.data.customer, { policy, budgetMs: 5000, actor: v.data.actor, inlineMaxParties: Number.MAX_SAFE_INTEGER, limits: DEFAULT_INPUT_LIMITS, parse });
+        } catch (err) {
+          // one item's failure (e.g. an unknown GPU model found at screening) is that item's record, not the batch's
+          items[v.index] = itemFailure(req, v.index, id, err);
+          continue;
+        }
         if (r.kind === 'decided') items[v.index] = { index: v.index, status: 'done', decision: r.decision };
         else if (r.kind === 'pending') items[v.index] = { index: v.index, status: 'pending', screeningId: r.screeningId, location: screenPath(r.screeningId) };
-        else items[v.index] = { index: v.index, status: 'unavailable', id: v.data.customer.id, error: { code: 'KYC_ERR_SCREENING_UNAVAILABLE', message: r.message } };
+        else items[v.index] = { index: v.index, status: 'unavailable', id, error: { code: 'KYC_ERR_SCREENING_UNAVAILABLE', message: r.message } };
       }
     }
     for (const it of items) {
       if (it.status === 'done') metrics.screenings.inc({ outcome: (it.decision as { outcome: string }).outcome, path: 'api' });
       else metrics.screenings.inc({ outcome: it.status === 'error' ? 'invalid' : it.status, path: 'api' });
+    }
+    const decided = items.some((it) => it.status === 'done' || it.status === 'pending');
+    if (!decided && items.some((it) => it.status === 'unavailable')) {
+      // nothing could be screened: hold the batch like a single customer (the records ride along)
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      sendProblem(res, new KycError('KYC_ERR_SCREENING_UNAVAILABLE', 'screening is unavailable: no customer of the batch could be screened; retry later'), { results: items });
+      return;
     }
     const pending = items.some((it) => it.status === 'pending');
     res.status(pending ? 202 : 200).json({ status: pending ? 'pending' : 'done', results: items });
@@ -155,9 +198,7 @@ export function createScreeningRouter(deps: ScreeningRouteDeps): Router {
       res.status(202).json({ status: 'pending', screeningId: id });
       return;
     }
-    if (job?.state === 'failed') {
-      throw new KycError('KYC_ERR_SCREENING_UNAVAILABLE', `the screening failed: ${job.reason}`, { screeningId: id });
-    }
+    if (job?.state === 'failed') throw failedJobError(req, id, job.reason);
     throw new KycError('KYC_ERR_NOT_FOUND', `no screening ${id}`);
   });
 

@@ -9,6 +9,8 @@ export interface HqParty {
   subject: string;
   name: string;
   result: TierResult;
+  /** Set when this is one of several candidate ultimate parents (stakes tie or are missing). */
+  candidateOf?: number;
 }
 
 export interface HqAssessment {
@@ -20,13 +22,18 @@ export interface HqAssessment {
   decisive?: HqParty;
 }
 
-/** Tiers of the customer and its ultimate parent (DOMAIN.md §3: "headquartered in, or whose ultimate parent is headquartered in"). */
+/**
+ * Tiers of the customer and its ultimate parent (DOMAIN.md §3: "headquartered in, or whose ultimate parent is
+ * headquartered in"). When parents tie for the largest stake (or a stake is missing), every candidate ultimate parent
+ * is tested and the worst tier decides.
+ */
 export function assessHeadquarters(tree: PartyTree, pack: PolicyPack, rules: RuleData, now: Date): HqAssessment {
-  const candidates = [tree.root, ...(tree.ultimateParent ? [tree.ultimateParent] : [])];
+  const candidates = [tree.root, ...tree.ultimateParents];
   const parties: HqParty[] = [];
   for (const node of candidates) {
     if (node.country === undefined || !isIsoCountry(node.country)) continue;
-    parties.push({ subject: node.subject, name: node.name, result: countryTier(node.country, now, pack, rules) });
+    const candidateOf = node !== tree.root && tree.ultimateParents.length > 1 ? tree.ultimateParents.length : undefined;
+    parties.push({ subject: node.subject, name: node.name, result: countryTier(node.country, now, pack, rules), ...(candidateOf ? { candidateOf } : {}) });
   }
   let decisive: HqParty | undefined;
   for (const p of parties) if (!decisive || p.result.tier > decisive.result.tier) decisive = p;
@@ -38,7 +45,10 @@ export function effectivePurpose(request: ComputeRequest, pack: PolicyPack): { p
   return request.purpose ? { purpose: request.purpose, assumed: false } : { purpose: pack.training.unknownPurpose, assumed: true };
 }
 
-const role = (subject: string) => (subject === 'customer' ? 'customer' : `ultimate parent ${subject}`);
+const role = (p: HqParty) =>
+  p.subject === 'customer'
+    ? 'customer'
+    : `ultimate parent ${p.subject}${p.candidateOf ? ` (one of ${p.candidateOf} candidate ultimate parents: stakes tie or are missing; every chain is tested, the worst tier decides)` : ''}`;
 
 /** TIER3_HEADQUARTERS (and any other tier the pack's headquarters rules name) for the customer and ultimate parent. */
 export function headquartersReasons(hq: HqAssessment, request: ComputeRequest | undefined, pack: PolicyPack): Reason[] {
@@ -62,7 +72,7 @@ export function headquartersReasons(hq: HqAssessment, request: ComputeRequest | 
       code,
       subject: party.subject,
       outcome,
-      detail: `${role(party.subject)} ${JSON.stringify(party.name)} headquartered in ${party.result.country}: Tier ${party.result.tier} — ${party.result.basis}; ${rule.rule}; ${why}`,
+      detail: `${role(party)} ${JSON.stringify(party.name)} headquartered in ${party.result.country}: Tier ${party.result.tier} — ${party.result.basis}; ${rule.rule}; ${why}`,
       country: party.result.country,
       ...(party.result.treatedAs ? { treatedAs: party.result.treatedAs } : {}),
       tier: party.result.tier,

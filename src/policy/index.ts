@@ -4,11 +4,11 @@ export { countryTier, groupVersion, treatedAs, type Tier, type TierResult } from
 export { resolveGpu, trainingRate, peakRate, computeTpp, type ResolvedGpu } from './gpu-catalog.js';
 export { estimateTraining, estimateCluster, type TrainingEstimate, type ClusterEstimate } from './training.js';
 export { partyTree, type Party, type PartyTree, type OwnershipNode } from './parties.js';
-export { listedShare, type OwnershipShare, type OwnershipPath } from './ownership.js';
+export { listedShare, reaches, type OwnershipShare, type OwnershipPath } from './ownership.js';
 export { ownershipReasons } from './ownership-rules.js';
-export { listMatchReason, listRule, isStrongHit } from './list-match.js';
+export { listMatchReason, listRule, isStrongHit, countryAgreement, type CountryAgreement } from './list-match.js';
 export { assessHeadquarters, headquartersReasons, effectivePurpose, type HqAssessment } from './headquarters.js';
 export { computeReasons } from './compute.js';
-export { applyLicences } from './licences.js';
+export { applyLicences, reasonAuthority, LIST_AUTHORITY, type Authority } from './licences.js';
 export { combine, worse } from './outcome.js';
 // Deliberately not exported: dates.ts and format.ts (internal helpers).

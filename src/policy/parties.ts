@@ -33,7 +33,15 @@ export interface PartyTree {
   nodes: Map<string, OwnershipNode>;
   /** The chain of largest ownership from the customer up, excluding the customer; last = ultimate parent. */
   chain: OwnershipNode[];
+  /** The root of `chain` (the first one in input order when stakes tie). */
   ultimateParent?: OwnershipNode;
+  /**
+   * Every candidate ultimate parent: when parents tie for the largest stake, or a stake is missing and could be the
+   * largest, each such chain is followed. The headquarters test takes the worst tier among them.
+   */
+  ultimateParents: OwnershipNode[];
+  /** Nodes with two or more parents where some parent gives no ownership (INCOMPLETE_IDENTITY). */
+  unknownStakes: { node: OwnershipNode; missing: OwnershipNode[] }[];
 }
 
 /** Builds the parties to screen and the ownership graph of a customer. Subjects follow DESIGN.md. */
@@ -70,10 +78,54 @@ export function partyTree(customer: Customer): PartyTree {
   const chain: OwnershipNode[] = [];
   let at = root;
   while (at.parents.length > 0) {
-    let best = at.parents[0]!;
-    for (const p of at.parents) if ((p.ownership ?? 0) > (best.ownership ?? 0)) best = p;
-    chain.push(best);
-    at = best;
+    const candidates = largestStakes(at.parents);
+    const next = candidates.find(known) ?? candidates[0]!;
+    chain.push(next);
+    at = next;
   }
-  return { parties, root, nodes, chain, ultimateParent: chain[chain.length - 1] };
+  const ultimateParent = chain[chain.length - 1];
+  const ultimateParents = ultimateParent ? [ultimateParent, ...ultimateParentsOf(root).filter((n) => n !== ultimateParent)] : [];
+  return { parties, root, nodes, chain, ultimateParent, ultimateParents, unknownStakes: unknownStakes(nodes) };
+}
+
+/** Stakes closer than this are a tie. */
+const TIE = 1e-9;
+const known = (n: OwnershipNode) => n.ownership !== undefined && Number.isFinite(n.ownership);
+
+/**
+ * The parents that may hold the largest stake, in input order: those whose stake equals the largest known one, and
+ * those with no stake given when the stakes left unaccounted for could make them the largest.
+ */
+export function largestStakes(parents: readonly OwnershipNode[]): OwnershipNode[] {
+  if (parents.length <= 1) return [...parents];
+  const stakes = parents.filter(known).map((p) => p.ownership!);
+  if (stakes.length === 0) return [...parents];
+  const max = Math.max(...stakes);
+  const unaccounted = 1 - stakes.reduce((a, b) => a + Math.max(0, b), 0);
+  return parents.filter((p) => (known(p) ? p.ownership! >= max - TIE : unaccounted >= max - TIE));
+}
+
+/** Roots of every chain of largest ownership (ties and unknown stakes branch), depth-first, without repeats. */
+function ultimateParentsOf(root: OwnershipNode): OwnershipNode[] {
+  const out: OwnershipNode[] = [];
+  const walk = (n: OwnershipNode, seen: Set<string>) => {
+    if (n.parents.length === 0) {
+      if (n !== root && !out.includes(n)) out.push(n);
+      return;
+    }
+    for (const p of largestStakes(n.parents)) if (!seen.has(p.subject)) walk(p, new Set([...seen, p.subject]));
+  };
+  walk(root, new Set([root.subject]));
+  return out;
+}
+
+/** Nodes with two or more parents of which at least one gives no `ownership`: the ultimate parent cannot be told. */
+function unknownStakes(nodes: Map<string, OwnershipNode>): { node: OwnershipNode; missing: OwnershipNode[] }[] {
+  const out: { node: OwnershipNode; missing: OwnershipNode[] }[] = [];
+  for (const node of nodes.values()) {
+    if (node.parents.length < 2) continue;
+    const missing = node.parents.filter((p) => !known(p));
+    if (missing.length) out.push({ node, missing });
+  }
+  return out;
 }

@@ -88,7 +88,16 @@ export function rescreenRunId(snapshotId: string, source: CustomerSource, mode: 
   return `run-${contentHash(snapshotId, source, mode).slice(0, 32)}`;
 }
 
-/** The deterministic screening id of one customer's rescreen against one snapshot (an idempotency key downstream). */
-export function rescreenScreeningId(snapshotId: string, customer: Customer): string {
-  return `rs-${contentHash(snapshotId, customer.id, customer).slice(0, 32)}`;
+/**
+ * The deterministic screening id of one customer's rescreen: hash(run, snapshot, policy pack + version,
+ * rule data version, customer). A retried chunk of the same run gets the same id (stored once); a rerun
+ * that can decide differently — another run (e.g. a rule-date rescreen on the same snapshot), another
+ * pack or rule data — gets a new one, so its decision is recorded and can open a case.
+ */
+export function rescreenScreeningId(
+  run: { runId: string; snapshotId: string },
+  rules: { policy?: string; policyVersion?: string; rulesVersion?: string },
+  customer: Customer,
+): string {
+  return `rs-${contentHash(run.runId, run.snapshotId, rules.policy ?? null, rules.policyVersion ?? null, rules.rulesVersion ?? null, customer.id, customer).slice(0, 32)}`;
 }

@@ -1,5 +1,6 @@
 // The case state machine: open → in_review → cleared | confirmed | escalated, four-eyes clearing, and reopen rules.
 import { KycError } from '../errors.js';
+import type { Licence } from '../model/index.js';
 import { OFFICER_ROLES, SENIOR_ROLES, type Principal } from './roles.js';
 
 export type CaseStatus = 'open' | 'in_review' | 'cleared' | 'confirmed' | 'escalated';
@@ -8,6 +9,9 @@ export type OfficerDecision = 'clear' | 'confirm' | 'escalate';
 /** `deny`: the case was raised by a deny-level reason; clearing it needs two different officers. */
 export type CaseLevel = 'review' | 'deny';
 
+/** A licence as an officer records it on a case (scoped to the case's own entry or reason code). */
+export type CaseLicence = Pick<Licence, 'agency' | 'number' | 'scope' | 'expiresAt' | 'list' | 'sourceId' | 'codes'>;
+
 /** A first officer's clearance of a deny-level case, waiting for a second officer. */
 export interface Proposal {
   decision: 'clear';
@@ -15,6 +19,11 @@ export interface Proposal {
   byName: string;
   reason: string;
   at: string;
+  /**
+   * A licence the first officer cited. It is only a proposal: it is recorded (and screening honours it)
+   * when a second officer confirms the clearance, and it is dropped with the proposal.
+   */
+  licence?: CaseLicence;
 }
 
 export interface CaseState {
@@ -71,15 +80,43 @@ export function applyDecision(state: CaseState, actor: Principal, decision: Offi
   };
 }
 
-export type ReopenCause = 'customer_changed' | 'entry_changed' | 'licence_expired';
+/**
+ * `level_raised`: a review-level case cleared by one officer is raised at deny level now — the
+ * clearance never had the second pair of eyes a deny-level clearance needs.
+ */
+export type ReopenCause = 'customer_changed' | 'entry_changed' | 'licence_expired' | 'level_raised';
 
-/** Why a closed case must reopen given the latest screening, or undefined. Open cases never "reopen". */
-export function reopenCause(
-  c: { status: CaseStatus; customerFingerprint: string; entryHash: string | null },
+/** What changed between the evidence a case holds and the latest screening (customer data first, then the entry). */
+function evidenceChange(
+  c: { customerFingerprint: string; entryHash: string | null },
   latest: { customerFingerprint: string; entryHash: string | null },
-): ReopenCause | undefined {
-  if (!isClosed(c.status)) return undefined;
+): 'customer_changed' | 'entry_changed' | undefined {
   if (c.customerFingerprint !== latest.customerFingerprint) return 'customer_changed';
   if (c.entryHash !== null && latest.entryHash !== null && c.entryHash !== latest.entryHash) return 'entry_changed';
   return undefined;
+}
+
+/** Why a closed case must reopen given the latest screening, or undefined. Open cases never "reopen". */
+export function reopenCause(
+  c: { status: CaseStatus; customerFingerprint: string; entryHash: string | null; level?: CaseLevel },
+  latest: { customerFingerprint: string; entryHash: string | null; level?: CaseLevel },
+): ReopenCause | undefined {
+  if (!isClosed(c.status)) return undefined;
+  const changed = evidenceChange(c, latest);
+  if (changed) return changed;
+  if (c.status === 'cleared' && c.level === 'review' && latest.level === 'deny') return 'level_raised';
+  return undefined;
+}
+
+/**
+ * Why a pending clearance proposal no longer holds given the latest screening: the first officer
+ * judged other customer data or another version of the list entry. Undefined when there is no
+ * proposal, the case is closed, or nothing changed.
+ */
+export function staleProposalCause(
+  c: { status: CaseStatus; proposal: Proposal | null; customerFingerprint: string; entryHash: string | null },
+  latest: { customerFingerprint: string; entryHash: string | null },
+): 'customer_changed' | 'entry_changed' | undefined {
+  if (!c.proposal || isClosed(c.status)) return undefined;
+  return evidenceChange(c, latest);
 }

@@ -39,6 +39,29 @@ interface Loaded {
   snapshot: Snapshot;
   index: MatchIndex;
   lists: { version: string; sources: Record<string, string> };
+  /** When the newest source was retrieved (see listsRetrievedAt); undefined when the snapshot records none. */
+  retrievedAt: string | undefined;
+  /** Last time a refresh confirmed this snapshot's sources unchanged (epoch ms). */
+  verifiedAt?: number;
+}
+
+const isUrl = (origin: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(origin);
+
+/**
+ * When the snapshot's newest source was retrieved. A downloaded source counts from its download (`retrievedAt`); a
+ * source given as local files (seed directory, `lists import`) counts from kycgate's import of it (the snapshot's
+ * `createdAt`), when later — a file's modification time says when it was copied, not whether it is current.
+ */
+export function listsRetrievedAt(snapshot: Pick<Snapshot, 'createdAt' | 'sources'>): string | undefined {
+  let newest = Number.NaN;
+  const created = Date.parse(snapshot.createdAt);
+  for (const source of snapshot.sources) {
+    let t = Date.parse(source.retrievedAt);
+    const local = source.files.length > 0 && source.files.every((f) => !isUrl(f.origin));
+    if (local && !Number.isNaN(created) && (Number.isNaN(t) || created > t)) t = created;
+    if (!Number.isNaN(t) && (Number.isNaN(newest) || t > newest)) newest = t;
+  }
+  return Number.isNaN(newest) ? undefined : new Date(newest).toISOString();
 }
 
 export class ScreeningEngine {
@@ -88,8 +111,33 @@ export class ScreeningEngine {
   }
 
   /**
+   * When the lists in force were last known current (ISO): the snapshot's newest source retrieval, or a later
+   * refresh that found the sources unchanged (`noteListsVerified`), whichever is later.
+   */
+  get listsRetrievedAt(): string | undefined {
+    const state = this.#state;
+    if (!state) return undefined;
+    if (state.verifiedAt === undefined) return state.retrievedAt;
+    const retrieved = state.retrievedAt ? Date.parse(state.retrievedAt) : Number.NEGATIVE_INFINITY;
+    return new Date(Math.max(retrieved, state.verifiedAt)).toISOString();
+  }
+
+  /**
+   * Records that a refresh found the lists of snapshot `snapshotId` still current at `at` (a 304, identical files,
+   * or the same seed), so the list-age check counts from then. Ignored when another snapshot is in force.
+   */
+  noteListsVerified(snapshotId: string, at: Date = new Date()): void {
+    const state = this.#state;
+    if (!state || state.snapshot.id !== snapshotId) return;
+    const t = at.getTime();
+    if (state.verifiedAt === undefined || t > state.verifiedAt) state.verifiedAt = t;
+  }
+
+  /**
    * Validates and screens one customer against the current snapshot. Throws KycError: KYC_ERR_INPUT_INVALID,
-   * KYC_ERR_UNKNOWN_GPU, KYC_ERR_UNKNOWN_POLICY, KYC_ERR_LISTS_UNAVAILABLE.
+   * KYC_ERR_UNKNOWN_GPU, KYC_ERR_UNKNOWN_POLICY, KYC_ERR_LISTS_UNAVAILABLE. When the snapshot's newest source
+   * retrieval lies more than KYCGATE_MAX_LIST_AGE_HOURS before the decision date, the decision carries
+   * SCREENING_UNAVAILABLE at review.
    */
   screen(input: unknown, opts: ScreenOptions = {}): Decision {
     const state = this.#state; // one read: a concurrent swap does not affect this screening
@@ -106,6 +154,7 @@ export class ScreeningEngine {
       ...(opts.suppressions ? { suppressions: opts.suppressions } : {}),
       ...(opts.licences ? { licences: opts.licences } : {}),
       ...(opts.aggregate ? { aggregate: opts.aggregate } : {}),
+      ...(this.#config.KYCGATE_MAX_LIST_AGE_HOURS > 0 ? { listAge: { retrievedAt: this.listsRetrievedAt, maxHours: this.#config.KYCGATE_MAX_LIST_AGE_HOURS } } : {}),
     });
   }
 
@@ -137,13 +186,21 @@ export class ScreeningEngine {
   }
 
   #install(snapshot: Snapshot, index: MatchIndex, t0: number): void {
-    const next: Loaded = { snapshot, index, lists: snapshotVersion(snapshot) };
+    const next: Loaded = { snapshot, index, lists: snapshotVersion(snapshot), retrievedAt: listsRetrievedAt(snapshot) };
     const previous = this.#state?.snapshot.id;
     this.#state = next;
     this.#logger.info(
-      { snapshot: snapshot.id, previous, entries: index.entryCount, names: index.nameCount, buildMs: Math.round(performance.now() - t0) },
+      { snapshot: snapshot.id, previous, entries: index.entryCount, names: index.nameCount, retrievedAt: next.retrievedAt, buildMs: Math.round(performance.now() - t0) },
       'list index ready',
     );
+    const maxHours = this.#config.KYCGATE_MAX_LIST_AGE_HOURS;
+    const ageHours = next.retrievedAt ? (Date.now() - Date.parse(next.retrievedAt)) / 3_600_000 : Number.POSITIVE_INFINITY;
+    if (maxHours > 0 && ageHours > maxHours) {
+      this.#logger.warn(
+        { snapshot: snapshot.id, retrievedAt: next.retrievedAt, ageHours: Math.round(ageHours), maxHours },
+        'list snapshot is older than KYCGATE_MAX_LIST_AGE_HOURS: decisions are held for review (SCREENING_UNAVAILABLE) until newer lists load',
+      );
+    }
   }
 
   /** Estimated training operations of a request under a pack (default pack when omitted). Throws KYC_ERR_UNKNOWN_GPU. */

@@ -12,7 +12,7 @@ const reason = (subject: string, detail: string, extra: Record<string, unknown> 
   ...extra,
 });
 
-/** Checks country codes, ownership fractions and the fields a compute request needs. */
+/** Checks country codes, ownership fractions, missing stakes among several parents, the ultimate parents' countries and the fields a compute request needs. */
 export function identityReasons(customer: Customer, tree: PartyTree): Reason[] {
   const out: Reason[] = [];
   const checkCountry = (subject: string, field: string, code: string | undefined) => {
@@ -36,13 +36,23 @@ export function identityReasons(customer: Customer, tree: PartyTree): Reason[] {
       );
     }
   }
-  if (customer.request) {
-    if (customer.country === undefined) {
-      out.push(reason('customer', 'country missing: required when a compute request is present (headquarters test)', { field: 'country' }));
-    }
-    const up = tree.ultimateParent;
-    if (up && up.country === undefined) {
-      out.push(reason(up.subject, `ultimate parent ${up.subject} has no country: required when a compute request is present (headquarters test)`, { field: 'country' }));
+  for (const { node, missing } of tree.unknownStakes) {
+    out.push(
+      reason(
+        node.subject,
+        `${node.subject} has ${node.parents.length} parents but no ownership for ${missing.map((m) => m.subject).join(', ')}: the largest stake, and so the ` +
+          `ultimate parent, cannot be told (every chain that may be the largest is tested for headquarters)`,
+        { field: 'ownership' },
+      ),
+    );
+  }
+  if (customer.request && customer.country === undefined) {
+    out.push(reason('customer', 'country missing: required when a compute request is present (headquarters test)', { field: 'country' }));
+  }
+  // the Tier 3 headquarters test of the ultimate parent is always on (DOMAIN.md §6 (d)): its country is needed with or without a request
+  for (const up of tree.ultimateParents) {
+    if (up.country === undefined) {
+      out.push(reason(up.subject, `ultimate parent ${up.subject} has no country: the headquarters test (always on, with or without a request) cannot be made`, { field: 'country' }));
     }
   }
   return out;

@@ -6,6 +6,7 @@ import {
   assessHeadquarters,
   combine,
   computeReasons,
+  countryAgreement,
   headquartersReasons,
   listMatchReason,
   ownershipReasons,
@@ -31,11 +32,49 @@ export interface ScreeningContext {
   licences?: Licence[];
   /** Training operations of the customer's ultimate parent over the pack's window, this request included. */
   aggregate?: { windowOps: number };
+  /**
+   * When set, lists whose newest source retrieval (`retrievedAt`, ISO; undefined when the snapshot records none) lies
+   * more than `maxHours` before `now` raise SCREENING_UNAVAILABLE at review: never a clean allow on stale lists.
+   */
+  listAge?: { retrievedAt: string | undefined; maxHours: number };
 }
 
-function toHit(subject: string, queryName: string, c: MatchCandidate): Hit {
+const HOUR_MS = 3_600_000;
+
+/** SCREENING_UNAVAILABLE when the lists are older than allowed (or their age is unknown), else nothing. */
+export function listAgeReasons(ctx: Pick<ScreeningContext, 'listAge' | 'lists' | 'now'>): Reason[] {
+  const age = ctx.listAge;
+  if (!age || age.maxHours <= 0) return [];
+  const at = age.retrievedAt === undefined ? Number.NaN : Date.parse(age.retrievedAt);
+  const base = { code: 'SCREENING_UNAVAILABLE' as const, subject: 'customer', outcome: 'review' as const, maxAgeHours: age.maxHours };
+  if (Number.isNaN(at)) {
+    return [{ ...base, detail: `list snapshot ${ctx.lists.version} records no retrieval time: its age cannot be shown to be within ${age.maxHours} h (KYCGATE_MAX_LIST_AGE_HOURS) → review` }];
+  }
+  const hours = (ctx.now.getTime() - at) / HOUR_MS;
+  if (hours <= age.maxHours) return [];
+  const days = hours >= 48 ? ` (${(hours / 24).toFixed(1)} days)` : '';
+  return [
+    {
+      ...base,
+      detail:
+        `lists are stale: the newest source of snapshot ${ctx.lists.version} was retrieved ${age.retrievedAt}, ${hours.toFixed(1)} h${days} before this decision — ` +
+        `older than the ${age.maxHours} h allowed (KYCGATE_MAX_LIST_AGE_HOURS); recent designations may be missing, so no clean allow → review`,
+      listsRetrievedAt: age.retrievedAt,
+      ageHours: Math.round(hours * 10) / 10,
+    },
+  ];
+}
+
+/**
+ * The hit evidence of one candidate. The country feature is recomputed through the EAR's equivalences (HK is CN, the
+ * table the tiers use) when both sides have a country; otherwise the matcher's feature stands.
+ */
+function toHit(party: Party, queryName: string, c: MatchCandidate, ctx: ScreeningContext): Hit {
+  const agreement = countryAgreement(party.country, c.entry.addresses.map((a) => a.country ?? ''), ctx.now, ctx.rules);
+  const features =
+    agreement.country === 'unknown' ? c.features : { ...c.features, country: agreement.country, ...(agreement.via ? { countryVia: agreement.via } : {}) };
   return {
-    subject,
+    subject: party.subject,
     list: c.entry.list,
     sourceId: c.entry.sourceId,
     primaryName: c.entry.primaryName,
@@ -44,7 +83,7 @@ function toHit(subject: string, queryName: string, c: MatchCandidate): Hit {
     score: c.score,
     entityType: c.entry.entityType,
     programs: c.entry.programs,
-    features: c.features,
+    features,
     pieces: c.pieces,
     entryHash: entryHash(c.entry),
   };
@@ -59,7 +98,7 @@ function screenParty(party: Party, ctx: ScreeningContext): Hit[] {
     for (const c of found) {
       const key = `${c.entry.list}\u0000${c.entry.sourceId}`;
       const prev = best.get(key);
-      if (!prev || c.score > prev.score) best.set(key, toHit(party.subject, name, c));
+      if (!prev || c.score > prev.score) best.set(key, toHit(party, name, c, ctx));
     }
   }
   return [...best.values()].sort((a, b) => b.score - a.score).slice(0, maxHits);
@@ -104,13 +143,15 @@ export function screenCustomer(customer: Customer, ctx: ScreeningContext): Decis
   reasons.push(...headquartersReasons(hq, customer.request, pack));
   if (customer.request) reasons.push(...computeReasons(customer.request, hq, pack, rules, ctx.aggregate));
   reasons.push(...identityReasons(customer, tree));
+  reasons.push(...listAgeReasons(ctx));
 
   const licences = ctx.licences?.length ? applyLicences(reasons, ctx.licences, now) : [];
   const decision: Decision = {
     id: customer.id,
     outcome: combine(reasons),
     screeningId: ctx.screeningId,
-    hits,
+    // the evidence is capped at the pack's per-decision cap, best first; the reasons above saw every hit
+    hits: hits.slice(0, pack.match.maxHits),
     reasons,
     lists: ctx.lists,
     policy: pack.id,

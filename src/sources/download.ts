@@ -28,6 +28,12 @@ export interface DownloadOptions {
   cacheName: string;
   /** Clock, for `retrievedAt`. @defaultValue () => new Date() */
   now?: () => Date;
+  /**
+   * Send If-None-Match / If-Modified-Since from the cached copy. False forces a full download (e.g. the
+   * cached copy no longer matches its recorded sha256).
+   * @defaultValue true
+   */
+  conditional?: boolean;
 }
 
 export interface DownloadResult {
@@ -60,7 +66,9 @@ export function looksLikeHtml(head: Buffer): boolean {
 
 /**
  * Downloads `url` into the cache. Sends If-None-Match / If-Modified-Since from the cached copy;
- * a 304 keeps it. Refuses: HTTP errors, a body larger than `maxBytes`, fewer bytes than
+ * a 304 keeps it. The validators are stored with the copy as soon as it is complete: a 304 only says the
+ * server has nothing newer than that copy, not that it was ever imported — callers compare the copy's
+ * sha256 with what they accepted (workers/refresh.ts). Refuses: HTTP errors, a body larger than `maxBytes`, fewer bytes than
  * Content-Length (truncated), HTML instead of a list file, and anything slower than `timeoutMs`.
  * Every refusal is a KycError `KYC_ERR_SOURCE_DOWNLOAD` whose `details.kind` names the failure.
  */
@@ -72,7 +80,7 @@ export async function downloadFile(url: string, options: DownloadOptions): Promi
   await mkdir(path.dirname(target), { recursive: true });
   const cached = await readMeta(target);
   const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate' };
-  if (cached && cached.url === url) {
+  if (cached && cached.url === url && options.conditional !== false) {
     if (cached.etag) headers['if-none-match'] = cached.etag;
     if (cached.lastModified) headers['if-modified-since'] = cached.lastModified;
   }

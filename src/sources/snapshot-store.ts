@@ -15,7 +15,8 @@ export interface SnapshotManifest {
 
 /**
  * Layout under `<dataDir>/lists`: `blobs/<sha256>` (raw files, written once), `snapshots/<id>.json`
- * (manifests), `current` (id of the snapshot in force, replaced by rename), `rejected.json` (last refusal),
+ * (manifests), `current` (id of the snapshot in force, replaced by rename), `announced` (id of the last
+ * snapshot a refresh announced and delta-planned), `rejected.json` (last refusal),
  * and `cache/<id>.entries.json` (parsed entries: loading them is ~5× faster than re-parsing the blobs;
  * derived data, safe to delete).
  */
@@ -60,6 +61,25 @@ export class SnapshotStore {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Id of the last snapshot a refresh announced (published on Redis and delta-planned), or undefined
+   * when none was recorded. `current` ahead of it means an import was not announced yet (e.g. the job
+   * died right after the import): the next refresh announces it.
+   */
+  async announcedId(): Promise<string | undefined> {
+    try {
+      return (await readFile(join(this.root, 'announced'), 'utf8')).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Records that `id` was announced and its delta rescreen enqueued (write temp file + rename). */
+  async setAnnounced(id: string): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await this.atomicWrite(join(this.root, 'announced'), `${id}\n`);
   }
 
   async manifest(id: string): Promise<SnapshotManifest | undefined> {

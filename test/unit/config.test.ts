@@ -23,7 +23,13 @@ test('defaults apply with an empty environment', () => {
   assert.equal(c.KYCGATE_LATENCY_BUDGET_MS, 50);
   assert.equal(c.KYCGATE_QUEUE_PREFIX, '{kycgate}');
   assert.equal(c.DATABASE_URL, undefined);
+  assert.equal(c.KYCGATE_MAX_LIST_AGE_HOURS, 72);
   assert.deepEqual(c.explicit, { database: false, redis: false });
+});
+
+test('KYCGATE_MAX_LIST_AGE_HOURS: hours, 0 = off', () => {
+  assert.equal(loadConfig({ KYCGATE_MAX_LIST_AGE_HOURS: '0' }).KYCGATE_MAX_LIST_AGE_HOURS, 0);
+  assert.equal(loadConfig({ KYCGATE_MAX_LIST_AGE_HOURS: '168' }).KYCGATE_MAX_LIST_AGE_HOURS, 168);
 });
 
 test('values are parsed and the result is frozen', () => {
@@ -51,6 +57,10 @@ const invalid: [Record<string, string>, string][] = [
   [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
   [{ KYCGATE_DOWNLOAD: 'maybe' }, 'KYCGATE_DOWNLOAD'],
   [{ KYCGATE_POLCY: 'us-export-2026' }, 'KYCGATE_POLCY'],
+  [{ KYCGATE_MAX_LIST_AGE_HOURS: '-1' }, 'KYCGATE_MAX_LIST_AGE_HOURS'],
+  [{ KYCGATE_MAX_LIST_AGE_HOURS: '1.5' }, 'KYCGATE_MAX_LIST_AGE_HOURS'],
+  [{ KYCGATE_MAX_LIST_AGE_HOURS: 'three days' }, 'KYCGATE_MAX_LIST_AGE_HOURS'],
+  [{ KYCGATE_QUEUE_PREFIX: 'kycgate' }, 'KYCGATE_QUEUE_PREFIX'],
 ];
 for (const [env, variable] of invalid) {
   test(`invalid ${variable} fails naming the variable`, () => {

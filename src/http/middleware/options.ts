@@ -25,7 +25,11 @@ export interface ScreenOptions {
   policy?: string;
   /** Inline latency budget, ms: the middleware answers within it, whatever its dependencies do. @defaultValue 50 */
   budgetMs?: number;
-  /** Review outcome: `'accept'` answers 202 `{"status":"review"}` with the case's Location; `'deny'` answers 403. @defaultValue 'accept' */
+  /**
+   * Review outcome: `'accept'` answers 202 `{"status":"review"}` with the case's Location; `'deny'` answers 403.
+   * With `engine` but no `review` only `'deny'` is accepted (there is no case to point at).
+   * @defaultValue 'accept'
+   */
   onReview?: 'accept' | 'deny';
   /**
    * When screening cannot be completed (lists not loaded, Redis or the database down): `'hold'`
@@ -47,9 +51,16 @@ export interface ScreenOptions {
   casePath?: (caseId: string) => string;
   /** Where a pending screening is polled (Location of a pending 202). @defaultValue `(id) => '/v1/screenings/' + id` */
   screeningPath?: (screeningId: string) => string;
-  /** The in-process engine. @defaultValue a process-wide engine started from the environment (lists from `KYCGATE_SEED_DIR` or the snapshot store) */
+  /**
+   * The in-process engine. When given, also give `review` — or set `onReview: 'deny'`, accepting that
+   * decisions are not recorded and no cases are opened (otherwise KYC_ERR_OPTIONS_INVALID).
+   * @defaultValue a process-wide engine started from the environment (lists from `KYCGATE_SEED_DIR` or the snapshot store)
+   */
   engine?: ScreeningEnginePort;
-  /** Persists decisions and opens cases. @defaultValue a ReviewService on `DATABASE_URL` (or embedded PGlite) when `engine` is not given, else none */
+  /**
+   * Persists decisions and opens the cases a review's 202 points at. Required with `engine` unless `onReview: 'deny'`.
+   * @defaultValue a ReviewService on `DATABASE_URL` (or embedded PGlite) when `engine` is not given
+   */
   review?: ReviewPort;
   /** Write-behind buffer for allow decisions. @defaultValue one created over `review` */
   recorder?: DecisionRecorder;
@@ -123,7 +134,8 @@ export interface ScreenConfig {
 
 /**
  * Validates `options` (undefined values dropped, unknown keys rejected) and applies defaults.
- * Throws KYC_ERR_OPTIONS_INVALID naming every problem.
+ * Throws KYC_ERR_OPTIONS_INVALID naming every problem; also for `engine` without `review` unless
+ * `onReview: 'deny'` (a review 202 would otherwise point at a case that is never opened).
  */
 export function parseScreenOptions(options: unknown): Readonly<ScreenConfig> {
   const defined =
@@ -138,6 +150,12 @@ export function parseScreenOptions(options: unknown): Readonly<ScreenConfig> {
     throw new KycError('KYC_ERR_OPTIONS_INVALID', `kycgate.screen(): ${problems.join('; ')}`, { problems });
   }
   const o = defined as ScreenOptions;
+  if (o.engine && !o.review && o.onReview !== 'deny') {
+    const problem =
+      "engine without review: review and deny decisions could not be recorded and a review's 202 Location would point at no case; " +
+      "pass review (e.g. a ReviewService), or onReview: 'deny' to answer 403 for a review without opening cases";
+    throw new KycError('KYC_ERR_OPTIONS_INVALID', `kycgate.screen(): ${problem}`, { problems: [problem] });
+  }
   return Object.freeze({
     customer: o.customer,
     request: o.request,

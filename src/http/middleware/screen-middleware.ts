@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../../runtime/logger.js';
 import { metrics } from '../metrics.js';
 import { asKycError, sendProblem } from '../problem.js';
 import { DecisionRecorder } from './decision-recorder.js';
+import { checkInputLimits } from './input-limits.js';
 import { loadParseCustomer } from './parse.js';
 import { parseScreenOptions, type ScreenConfig, type ScreenOptions } from './options.js';
 import { Screener, failOpenDecision, type ScreenResult } from './screener.js';
@@ -104,6 +105,13 @@ export function screen(options: ScreenOptions): RequestHandler {
       const customerId = String((input as { id?: unknown }).id ?? '');
       const screener = getScreener();
       const parse = await loadParseCustomer();
+      if (!screener) {
+        // still starting: bad input is the caller's fault (400), never held and never failed open
+        checkInputLimits(input, cfg.limits);
+        const customer = parse(input);
+        holdOrAllow(req, res, next, { kind: 'unavailable', cause: 'lists', message: 'kycgate is still starting', screeningId: randomUUID() }, customer, customer.id);
+        return;
+      }
       const parsedOrUndefined = () => {
         try {
           return parse(input);
@@ -111,10 +119,6 @@ export function screen(options: ScreenOptions): RequestHandler {
           return undefined;
         }
       };
-      if (!screener) {
-        holdOrAllow(req, res, next, { kind: 'unavailable', cause: 'lists', message: 'kycgate is still starting', screeningId: randomUUID() }, parsedOrUndefined(), customerId);
-        return;
-      }
       const result = await screener.screen(input, {
         policy: cfg.policy,
         budgetMs: cfg.budgetMs,

@@ -178,13 +178,18 @@ export class Screener {
     }
   }
 
-  /** Builds the unavailable result; when possible also a partial in-process decision for fail-open. */
+  /**
+   * Builds the unavailable result; when possible also a partial in-process decision for fail-open.
+   * Throws the engine's KycError when it is the caller's fault (status < 500).
+   */
   #unavailable(cause: UnavailableCause, message: string, screeningId: string, customer: Customer, call: ScreenCall, now: Date): ScreenResult {
     let partial: Decision | undefined;
     if (this.#d.engine.ready) {
       try {
         partial = this.#d.engine.screen(customer, { now, screeningId, ...(call.policy ? { policy: call.policy } : {}) });
-      } catch {
+      } catch (err) {
+        // the caller's fault (unknown GPU model or policy pack, invalid input) is a 4xx whatever is down
+        if (isKycError(err) && err.status < 500) throw err;
         partial = undefined;
       }
     }

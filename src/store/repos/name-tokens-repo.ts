@@ -39,15 +39,33 @@ export async function indexCustomerNames(tx: Db, customers: readonly Customer[])
   await tx.query('UPDATE customers SET name_tokens_version = $2 WHERE id = ANY($1::text[])', [ids, NAME_KEYS_VERSION]);
 }
 
-/** Files every customer not indexed yet (stored before the index existed), in batches; returns how many. */
+/**
+ * Files every customer not indexed yet (stored before the index existed, new, or renamed), in batches;
+ * returns how many. Each batch is selected and locked inside the transaction that files it (FOR UPDATE,
+ * in id order like every writer), and filed from the data read there: a rename committing meanwhile
+ * waits for the batch and then unfiles the customer again (name_tokens_version NULL), or committed first
+ * and is what gets filed — never the old name marked as current.
+ */
 export async function backfillNameTokens(db: Db, batch = 2000): Promise<number> {
   let n = 0;
   for (;;) {
-    const { rows } = await db.query<{ data: Customer }>('SELECT data FROM customers WHERE name_tokens_version IS NULL ORDER BY id LIMIT $1', [batch]);
-    if (rows.length === 0) return n;
-    await db.transaction((tx) => indexCustomerNames(tx, rows.map((r) => r.data)));
-    n += rows.length;
+    const filed = await db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ data: Customer }>(
+        'SELECT data FROM customers WHERE name_tokens_version IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
+        [batch],
+      );
+      await indexCustomerNames(tx, rows.map((r) => r.data));
+      return rows.length;
+    });
+    if (filed === 0) return n;
+    n += filed;
   }
+}
+
+/** Customers stored but not filed under their current name (changed after the last backfill), for a planner to check directly. */
+export async function unfiledCustomers(db: Db): Promise<Customer[]> {
+  const { rows } = await db.query<{ data: Customer }>('SELECT data FROM customers WHERE name_tokens_version IS NULL ORDER BY id COLLATE "C"');
+  return rows.map((r) => r.data);
 }
 
 /** The stored tokens each of `keys` reaches: [key, token] pairs. */

@@ -20,27 +20,24 @@ export async function upsertCustomer(
   screeningId: string,
   at: Date,
 ): Promise<{ previousFingerprint: string | undefined }> {
-  const { rows } = await tx.query<{ fingerprint: string }>('SELECT fingerprint FROM customers WHERE id = $1 FOR UPDATE', [customer.id]);
-  const previous = rows[0]?.fingerprint;
+  const lock = async () => (await tx.query<{ fingerprint: string }>('SELECT fingerprint FROM customers WHERE id = $1 FOR UPDATE', [customer.id])).rows[0]?.fingerprint;
+  let previous = await lock();
   if (previous === undefined) {
-    await tx.query(
-      'INSERT INTO customers (id, data, fingerprint, first_seen, last_screened, last_screening_id) VALUES ($1, $2::jsonb, $3, $4, $4, $5)',
+    const { rows: inserted } = await tx.query(
+      `INSERT INTO customers (id, data, fingerprint, first_seen, last_screened, last_screening_id) VALUES ($1, $2::jsonb, $3, $4, $4, $5)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
       [customer.id, json(customer), fingerprint, at.toISOString(), screeningId],
     );
-  } else {
-    // a changed identity is unfiled from the name-token index until the delta planner re-files it (backfillNameTokens)
-    await tx.query(
-      `UPDATE customers SET data = $2::jsonb, fingerprint = $3, last_screened = $4, last_screening_id = $5,
-         name_tokens_version = CASE WHEN fingerprint = $3 THEN name_tokens_version END WHERE id = $1`,
-      [
-      customer.id,
-      json(customer),
-      fingerprint,
-      at.toISOString(),
-        screeningId,
-      ],
-    );
+    if (inserted.length > 0) return { previousFingerprint: undefined };
+    // a concurrent writer created the customer first: queue behind it like any update
+    previous = await lock();
   }
+  // a changed identity is unfiled from the name-token index until the delta planner re-files it (backfillNameTokens)
+  await tx.query(
+    `UPDATE customers SET data = $2::jsonb, fingerprint = $3, last_screened = $4, last_screening_id = $5,
+       name_tokens_version = CASE WHEN fingerprint = $3 THEN name_tokens_version END WHERE id = $1`,
+    [customer.id, json(customer), fingerprint, at.toISOString(), screeningId],
+  );
   return { previousFingerprint: previous };
 }
 

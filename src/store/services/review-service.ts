@@ -1,9 +1,9 @@
 // The review workflow over the store: record screenings into cases, officer decisions, suppressions, licences, audit.
 import { createHash, randomUUID } from 'node:crypto';
 import { KycError } from '../../errors.js';
-import type { Customer, Decision, Licence, Suppression } from '../../model/index.js';
+import type { Customer, Decision, Licence, ReasonCode, Suppression } from '../../model/index.js';
 import type { Db } from '../db.js';
-import { appendAudit, appendAuditMany, auditFor, type AuditEntry } from '../repos/audit-repo.js';
+import { appendAuditMany, auditFor, type AuditEntry } from '../repos/audit-repo.js';
 import {
   caseEvents,
   getCase,
@@ -20,6 +20,7 @@ import { customersNeedingReview, insertScreenings, lockCustomers, storedScreenin
 import { getCustomer, getScreening, insertScreening, upsertCustomer } from '../repos/screenings-repo.js';
 import {
   activeSuppressions,
+  effectiveLicencesOf,
   expiredUnlapsed,
   insertLicence,
   insertSuppression,
@@ -29,19 +30,23 @@ import {
   type LicenceRow,
 } from '../repos/suppressions-repo.js';
 import { canonicalJson } from '../../review/canonical-json.js';
-import { applyDecision, isClosed, reopenCause, type CaseStatus, type OfficerDecision, type ReopenCause } from '../../review/case-rules.js';
+import { applyDecision, isClosed, reopenCause, staleProposalCause, type CaseLicence, type CaseStatus, type OfficerDecision, type ReopenCause } from '../../review/case-rules.js';
 import { caseSubjects, type CaseSubject } from '../../review/case-subjects.js';
 import { customerFingerprint, hitEntryHash } from '../../review/fingerprint.js';
-import type { Principal } from '../../review/roles.js';
+import { OFFICER_ROLES, type Principal } from '../../review/roles.js';
 
 export type { CaseFilter, CaseRow } from '../repos/cases-repo.js';
 
 /** A licence as an officer records it on a case. */
-export type LicenceInput = Pick<Licence, 'agency' | 'number' | 'scope' | 'expiresAt' | 'list' | 'sourceId' | 'codes'>;
+export type LicenceInput = CaseLicence;
 
 export interface DecideInput {
   decision: OfficerDecision;
   reason: string;
+  /**
+   * Only with `clear`. Limited to the case's own entry (entry cases) or reason code (reason cases). On a
+   * deny-level case it takes effect with the second officer's clearance, never with a first proposal.
+   */
   licence?: LicenceInput;
   /** The case version the officer saw; a different stored version is a 409 `KYC_ERR_CONFLICT`. */
   version?: number;
@@ -89,10 +94,18 @@ export class ReviewService {
 
   /**
    * Stores the customer's latest data, the decision with its evidence, opens / refreshes / reopens the
-   * cases it raises, and appends an audit row — all in one transaction. Idempotent per screeningId.
+   * cases it raises, and appends an audit row — all in one transaction. Idempotent per screeningId: a
+   * screening already stored (also by a concurrent writer) writes nothing, no audit row, no case event.
    */
   async recordScreening(customer: Customer, decision: Decision, actor: string): Promise<{ cases: { id: string; subject: string; status: string }[] }> {
-    return this.db.transaction((tx) => this.recordIn(tx, customer, decision, actor, this.clock()));
+    return this.db.transaction(async (tx) => {
+      const now = this.clock();
+      const audit: AuditEntry[] = [];
+      const { cases } = await this.recordIn(tx, customer, decision, actor, now, audit);
+      // the audit lock is taken last (after every case row), the order decide/assign take them in too
+      await appendAuditMany(tx, audit, now);
+      return { cases };
+    });
   }
 
   /**
@@ -119,56 +132,71 @@ export class ReviewService {
       // a customer with any non-plain screening in the batch takes the full path for all of them (order kept)
       const full = await customersNeedingReview(tx, customerIds, now);
       for (const it of todo) if (caseSubjects(it.customer.id, it.decision).length > 0) full.add(it.customer.id);
+      // every audit row of the batch is appended once, at the end: case rows are all locked before the audit lock
+      const audit: AuditEntry[] = [];
       let recorded = 0;
       for (const it of todo) {
         if (!full.has(it.customer.id)) continue;
-        await this.recordIn(tx, it.customer, it.decision, it.actor, now);
-        recorded += 1;
+        if ((await this.recordIn(tx, it.customer, it.decision, it.actor, now, audit)).stored) recorded += 1;
       }
       const plain = todo
         .filter((it) => !full.has(it.customer.id))
         .map((it) => ({ ...it, fingerprint: it.decision.customerFingerprint ?? customerFingerprint(it.customer) }));
-      if (plain.length === 0) return { recorded };
-      // per screening, the fingerprint the customer had before it (the previous screening of the batch, else the stored one)
-      const latest = new Map<string, (typeof plain)[number]>();
-      const before: (string | undefined)[] = [];
-      for (const it of plain) {
-        before.push(latest.get(it.customer.id)?.fingerprint ?? previous.get(it.customer.id));
-        latest.set(it.customer.id, it);
+      if (plain.length > 0) {
+        // per screening, the fingerprint the customer had before it (the previous screening of the batch, else the stored one)
+        const latest = new Map<string, (typeof plain)[number]>();
+        const before: (string | undefined)[] = [];
+        for (const it of plain) {
+          before.push(latest.get(it.customer.id)?.fingerprint ?? previous.get(it.customer.id));
+          latest.set(it.customer.id, it);
+        }
+        await upsertCustomers(tx, [...latest.values()].map((it) => ({ customer: it.customer, fingerprint: it.fingerprint, screeningId: it.decision.screeningId })), now);
+        const inserted = await insertScreenings(tx, plain, now);
+        plain.forEach((it, i) => {
+          if (!inserted.has(it.decision.screeningId)) return; // a concurrent writer stored it first
+          const prev = before[i];
+          audit.push(screeningAudit(it.actor, it.customer, it.decision, it.fingerprint, prev && prev !== it.fingerprint ? prev : undefined, []));
+          recorded += 1;
+        });
       }
-      await upsertCustomers(tx, [...latest.values()].map((it) => ({ customer: it.customer, fingerprint: it.fingerprint, screeningId: it.decision.screeningId })), now);
-      const inserted = await insertScreenings(tx, plain, now);
-      const entries: AuditEntry[] = [];
-      plain.forEach((it, i) => {
-        if (!inserted.has(it.decision.screeningId)) return; // a concurrent writer stored it first
-        const prev = before[i];
-        entries.push(screeningAudit(it.actor, it.customer, it.decision, it.fingerprint, prev && prev !== it.fingerprint ? prev : undefined, []));
-      });
-      await appendAuditMany(tx, entries, now);
-      return { recorded: recorded + entries.length };
+      await appendAuditMany(tx, audit, now);
+      return { recorded };
     });
   }
 
-  private async recordIn(tx: Db, customer: Customer, decision: Decision, actor: string, now: Date): Promise<{ cases: { id: string; subject: string; status: string }[] }> {
+  /**
+   * The full recording path inside `tx`. Audit entries are pushed onto `audit` (the caller appends them
+   * after every row lock is taken). Lock order: customer row → case rows → licence rows; the audit lock last.
+   */
+  private async recordIn(
+    tx: Db,
+    customer: Customer,
+    decision: Decision,
+    actor: string,
+    now: Date,
+    audit: AuditEntry[],
+  ): Promise<{ cases: { id: string; subject: string; status: string }[]; stored: boolean }> {
     // screening's own fingerprint when it sent one (suppressions are compared on it), else ours
     const fp = decision.customerFingerprint ?? customerFingerprint(customer);
     const subjects = caseSubjects(customer.id, decision);
-    const { rows: seen } = await tx.query('SELECT 1 FROM screenings WHERE screening_id = $1', [decision.screeningId]);
-    if (seen.length > 0) {
+    const existingCases = async () => {
       const existing = await Promise.all(subjects.map((s) => getCaseByKey(tx, s.key)));
-      return { cases: existing.flatMap((c, i) => (c ? [{ id: c.id, subject: subjects[i]!.label, status: c.status }] : [])) };
-    }
+      return { cases: existing.flatMap((c, i) => (c ? [{ id: c.id, subject: subjects[i]!.label, status: c.status }] : [])), stored: false };
+    };
+    const { rows: seen } = await tx.query('SELECT 1 FROM screenings WHERE screening_id = $1', [decision.screeningId]);
+    if (seen.length > 0) return existingCases();
     const { previousFingerprint } = await upsertCustomer(tx, customer, fp, decision.screeningId, now);
-    await insertScreening(tx, { customer, decision, fingerprint: fp, actor }, now);
+    // a concurrent writer of the same screening committed while we waited for the customer row: it wrote the rest
+    if (!(await insertScreening(tx, { customer, decision, fingerprint: fp, actor }, now))) return existingCases();
 
     // suppressions whose customer or entry side changed are lifted; such a hit then counts again
+    const lifts: { s: Awaited<ReturnType<typeof activeSuppressions>>[number]; cause: 'customer_changed' | 'entry_changed' }[] = [];
     const lifted = new Set<string>();
     for (const s of await activeSuppressions(tx, customer.id)) {
       const hit = decision.hits.find((h) => h.list === s.list && h.sourceId === s.sourceId);
       const cause = s.customerFingerprint !== fp ? 'customer_changed' : hit && hitEntryHash(hit) !== s.entryHash ? 'entry_changed' : undefined;
       if (!cause) continue;
-      await liftSuppression(tx, s.id, cause, now);
-      await appendAudit(tx, { actor: SYSTEM_ACTOR, action: 'suppression.lifted', target: `case:${s.caseId}`, before: s, after: { cause } }, now);
+      lifts.push({ s, cause });
       lifted.add(`${s.list}:${s.sourceId}`);
     }
     const relisted = decision.hits.filter((h) => h.suppressed && lifted.has(`${h.list}:${h.sourceId}`)).map((h) => ({ ...h, suppressed: undefined }));
@@ -176,19 +204,19 @@ export class ReviewService {
 
     const cases: { id: string; subject: string; status: string }[] = [];
     for (const subject of all) {
-      const c = await this.upsertCase(tx, subject, customer.id, decision.screeningId, fp, now);
+      const c = await this.upsertCase(tx, subject, customer.id, decision.screeningId, fp, now, audit);
       cases.push({ id: c.id, subject: subject.label, status: c.status });
     }
-    await this.lapseLicences(tx, now, customer.id);
-    await appendAudit(
-      tx,
-      screeningAudit(actor, customer, decision, fp, previousFingerprint && previousFingerprint !== fp ? previousFingerprint : undefined, cases.map((c) => c.id)),
-      now,
-    );
-    return { cases };
+    for (const { s, cause } of lifts) {
+      await liftSuppression(tx, s.id, cause, now);
+      audit.push({ actor: SYSTEM_ACTOR, action: 'suppression.lifted', target: `case:${s.caseId}`, before: s, after: { cause } });
+    }
+    await this.lapseLicences(tx, now, audit, customer.id);
+    audit.push(screeningAudit(actor, customer, decision, fp, previousFingerprint && previousFingerprint !== fp ? previousFingerprint : undefined, cases.map((c) => c.id)));
+    return { cases, stored: true };
   }
 
-  private async upsertCase(tx: Db, s: CaseSubject, customerId: string, screeningId: string, fp: string, now: Date): Promise<CaseRow> {
+  private async upsertCase(tx: Db, s: CaseSubject, customerId: string, screeningId: string, fp: string, now: Date, audit: AuditEntry[]): Promise<CaseRow> {
     const at = now.toISOString();
     let existing = await getCaseByKey(tx, s.key, { forUpdate: true });
     if (!existing) {
@@ -220,13 +248,16 @@ export class ReviewService {
       };
       if (await insertCase(tx, row)) {
         await insertCaseEvent(tx, { caseId: row.id, at, actor: SYSTEM_ACTOR, action: 'case.opened', fromStatus: null, toStatus: 'open', detail: { screeningId, level: s.level } });
-        await appendAudit(tx, { actor: SYSTEM_ACTOR, action: 'case.opened', target: `case:${row.id}`, after: { key: s.key, level: s.level, screeningId } }, now);
+        audit.push({ actor: SYSTEM_ACTOR, action: 'case.opened', target: `case:${row.id}`, after: { key: s.key, level: s.level, screeningId } });
         return row;
       }
       existing = (await getCaseByKey(tx, s.key, { forUpdate: true }))!;
     }
-    const cause = reopenCause(existing, { customerFingerprint: fp, entryHash: s.entryHash });
+    const latest = { customerFingerprint: fp, entryHash: s.entryHash, level: s.level };
+    const cause = reopenCause(existing, latest);
     if (isClosed(existing.status) && !cause) return existing; // decided and nothing changed: stays decided
+    // a pending clearance judged other customer data or another version of the entry: it no longer holds
+    const stale = cause ? undefined : staleProposalCause(existing, latest);
     const next: CaseRow = {
       ...existing,
       screeningId,
@@ -240,38 +271,47 @@ export class ReviewService {
       updatedAt: at,
     };
     if (cause) Object.assign(next, { status: 'open', proposal: null, decidedBy: null, decidedAt: null, decisionReason: null });
+    if (stale) next.proposal = null;
     await updateCase(tx, next);
-    const action = cause ? 'case.reopened' : 'case.rescreened';
-    await insertCaseEvent(tx, { caseId: existing.id, at, actor: SYSTEM_ACTOR, action, fromStatus: existing.status, toStatus: next.status, detail: { screeningId, cause } });
+    const action = cause ? 'case.reopened' : stale ? 'case.proposal_dropped' : 'case.rescreened';
+    const detail = stale ? { screeningId, cause: stale, proposedBy: existing.proposal?.by } : { screeningId, cause };
+    await insertCaseEvent(tx, { caseId: existing.id, at, actor: SYSTEM_ACTOR, action, fromStatus: existing.status, toStatus: next.status, detail });
     if (cause) {
-      await appendAudit(tx, { actor: SYSTEM_ACTOR, action, target: `case:${existing.id}`, before: { status: existing.status }, after: { status: 'open', cause, screeningId } }, now);
+      audit.push({ actor: SYSTEM_ACTOR, action, target: `case:${existing.id}`, before: { status: existing.status, level: existing.level }, after: { status: 'open', level: next.level, cause, screeningId } });
+    } else if (stale) {
+      audit.push({ actor: SYSTEM_ACTOR, action, target: `case:${existing.id}`, before: { proposal: existing.proposal }, after: { proposal: null, cause: stale, screeningId } });
     }
     return { ...next, version: existing.version + 1 };
   }
 
   /** Marks expired licences lapsed and reopens their closed cases (cause `licence_expired`). */
-  private async lapseLicences(tx: Db, now: Date, customerId?: string): Promise<void> {
+  private async lapseLicences(tx: Db, now: Date, audit: AuditEntry[], customerId?: string): Promise<void> {
     for (const l of await expiredUnlapsed(tx, now, customerId)) {
       await markLapsed(tx, l.id, now);
-      await appendAudit(tx, { actor: SYSTEM_ACTOR, action: 'licence.expired', target: `case:${l.caseId}`, before: l }, now);
+      audit.push({ actor: SYSTEM_ACTOR, action: 'licence.expired', target: `case:${l.caseId}`, before: l });
       const c = await getCase(tx, l.caseId, { forUpdate: true });
       if (!c || !isClosed(c.status)) continue;
       const stillValid = (await licencesOf(tx, { caseId: c.id })).some((x) => x.id !== l.id && x.lapsedAt === null && Date.parse(x.expiresAt) > now.getTime());
       if (stillValid) continue;
-      await this.reopen(tx, c, 'licence_expired', now);
+      await this.reopen(tx, c, 'licence_expired', now, audit);
     }
   }
 
-  private async reopen(tx: Db, c: CaseRow, cause: ReopenCause, now: Date): Promise<void> {
+  private async reopen(tx: Db, c: CaseRow, cause: ReopenCause, now: Date, audit: AuditEntry[]): Promise<void> {
     const at = now.toISOString();
     await updateCase(tx, { ...c, status: 'open', proposal: null, decidedBy: null, decidedAt: null, decisionReason: null, updatedAt: at });
     await insertCaseEvent(tx, { caseId: c.id, at, actor: SYSTEM_ACTOR, action: 'case.reopened', fromStatus: c.status, toStatus: 'open', detail: { cause } });
-    await appendAudit(tx, { actor: SYSTEM_ACTOR, action: 'case.reopened', target: `case:${c.id}`, before: { status: c.status }, after: { status: 'open', cause } }, now);
+    audit.push({ actor: SYSTEM_ACTOR, action: 'case.reopened', target: `case:${c.id}`, before: { status: c.status }, after: { status: 'open', cause } });
   }
 
   /** Runs the licence-expiry sweep (all customers, or one). Called on reads; workers may call it on a schedule. */
   async sweepLicences(customerId?: string): Promise<void> {
-    await this.db.transaction((tx) => this.lapseLicences(tx, this.clock(), customerId));
+    await this.db.transaction(async (tx) => {
+      const now = this.clock();
+      const audit: AuditEntry[] = [];
+      await this.lapseLicences(tx, now, audit, customerId);
+      await appendAuditMany(tx, audit, now);
+    });
   }
 
   async getScreening(screeningId: string): Promise<Decision | undefined> {
@@ -291,17 +331,30 @@ export class ReviewService {
     }));
   }
 
-  /** Licences of the customer that are in force now (not expired). */
+  /**
+   * Licences of the customer that screening honours now: in force (not expired, not lapsed) and on a
+   * deny-level case two officers cleared. A licence proposed, or recorded on a case not (or no longer)
+   * cleared that way, relaxes nothing.
+   */
   async licencesFor(customerId: string): Promise<Licence[]> {
-    const now = this.clock().getTime();
-    return (await licencesOf(this.db, { customerId }))
-      .filter((l) => l.lapsedAt === null && Date.parse(l.expiresAt) > now)
-      .map(({ id: _id, createdBy: _by, createdAt: _at, lapsedAt: _lapsed, ...l }) => l);
+    const out: Licence[] = [];
+    for (const { licence, scope } of await effectiveLicencesOf(this.db, customerId, this.clock())) {
+      const { id: _id, createdBy: _by, createdAt: _at, lapsedAt: _lapsed, ...l } = licence;
+      // licences recorded before they were scoped on recording are narrowed to their case here (wider ones are dropped)
+      let scoped: LicenceInput;
+      try {
+        scoped = scopeLicence({ id: scope.caseId, kind: scope.kind, list: scope.list, sourceId: scope.sourceId, reasonCode: scope.reasonCode }, l);
+      } catch {
+        continue;
+      }
+      out.push({ ...scoped, caseId: l.caseId, customerId: l.customerId });
+    }
+    return out;
   }
 
   /** Appends one audit row in its own transaction (list changes, policy switches, …). */
   async audit(entry: AuditEntry): Promise<void> {
-    await this.db.transaction((tx) => appendAudit(tx, entry, this.clock()).then(() => undefined));
+    await this.db.transaction((tx) => appendAuditMany(tx, [entry], this.clock()).then(() => undefined));
   }
 
   async listCases(filter: CaseFilter) {
@@ -364,14 +417,16 @@ export class ReviewService {
       const next = { ...c, assignee, status, updatedAt: now.toISOString() };
       if (!(await updateCase(tx, next))) throw new KycError('KYC_ERR_CONFLICT', `case ${id} changed; reload and try again`);
       await insertCaseEvent(tx, { caseId: id, at: now.toISOString(), actor: actor.id, action: 'case.assigned', fromStatus: c.status, toStatus: status, detail: { assignee } });
-      await appendAudit(tx, { actor: actor.id, action: 'case.assigned', target: `case:${id}`, before: { assignee: c.assignee, status: c.status }, after: { assignee, status } }, now);
+      await appendAuditMany(tx, [{ actor: actor.id, action: 'case.assigned', target: `case:${id}`, before: { assignee: c.assignee, status: c.status }, after: { assignee, status } }], now);
       return { ...next, version: c.version + 1 };
     });
   }
 
   /**
    * An officer's decision. Clear / confirm / escalate with a reason; clearing a deny-level case takes two
-   * different officers; a clear of a list-entry case without a licence suppresses the pair. One transaction.
+   * different officers; a clear of a list-entry case without a licence suppresses the pair. A licence goes
+   * with a clear: on a deny-level case the first officer's licence waits in the proposal and is recorded
+   * with the second officer's clearance. One transaction; the audit rows are appended last.
    */
   async decide(id: string, actor: Principal, input: DecideInput): Promise<CaseRow> {
     return this.db.transaction(async (tx) => {
@@ -379,14 +434,32 @@ export class ReviewService {
       const at = now.toISOString();
       const c = await this.lockForChange(tx, id, input.version);
       const out = applyDecision(c, actor, input.decision, input.reason, now);
-      const next: CaseRow = { ...c, status: out.status, proposal: out.proposal, updatedAt: at, assignee: c.assignee ?? actor.id };
+      if (input.licence && input.decision !== 'clear') {
+        throw new KycError('KYC_ERR_INPUT_INVALID', 'a licence is recorded with a clear decision (a licensed match is cleared, citing the licence)', { decision: input.decision });
+      }
+      const scoped = input.licence ? scopeLicence(c, input.licence) : undefined;
+      const proposal = out.proposal && scoped ? { ...out.proposal, licence: scoped } : out.proposal;
+      const next: CaseRow = { ...c, status: out.status, proposal, updatedAt: at, assignee: c.assignee ?? actor.id };
       if (out.final) Object.assign(next, { decidedBy: actor.id, decidedAt: at, decisionReason: input.reason });
       if (!(await updateCase(tx, next))) throw new KycError('KYC_ERR_CONFLICT', `case ${id} changed; reload and try again`);
+      const audit: AuditEntry[] = [];
+      // the licence takes effect only with the clearance that closes the case (the second officer's on a deny-level case)
       let licence: LicenceRow | undefined;
-      if (input.licence) licence = await this.insertLicence(tx, c, actor, input.licence, now);
-      const detail = { decision: input.decision, reason: input.reason, licence: licence?.id, proposal: out.final ? undefined : true, proposedBy: out.final && c.proposal ? c.proposal.by : undefined };
+      if (out.final && out.status === 'cleared') {
+        const fromProposal = scoped ? undefined : c.proposal?.licence;
+        const toRecord = scoped ?? fromProposal;
+        if (toRecord) licence = await this.insertLicence(tx, c, actor, fromProposal ? c.proposal!.by : actor.id, toRecord, now, audit);
+      }
+      const detail = {
+        decision: input.decision,
+        reason: input.reason,
+        licence: licence?.id,
+        proposal: out.final ? undefined : true,
+        proposedLicence: !out.final && scoped ? scoped : undefined,
+        proposedBy: out.final && c.proposal ? c.proposal.by : undefined,
+      };
       await insertCaseEvent(tx, { caseId: id, at, actor: actor.id, action: out.action, fromStatus: c.status, toStatus: out.status, detail });
-      await appendAudit(tx, { actor: actor.id, action: out.action, target: `case:${id}`, before: { status: c.status, version: c.version }, after: { status: out.status, ...detail } }, now);
+      audit.unshift({ actor: actor.id, action: out.action, target: `case:${id}`, before: { status: c.status, version: c.version }, after: { status: out.status, ...detail } });
       const licensed = licence !== undefined || (await licencesOf(tx, { caseId: id })).some((l) => l.lapsedAt === null && Date.parse(l.expiresAt) > now.getTime());
       // a cleared false positive suppresses the pair; a licensed true match does not (the licence is cited instead)
       if (out.final && out.status === 'cleared' && c.kind === 'entry' && !licensed && c.list && c.sourceId && c.entryHash) {
@@ -404,13 +477,14 @@ export class ReviewService {
           createdBy: actor.id,
         };
         await insertSuppression(tx, s);
-        await appendAudit(tx, { actor: actor.id, action: 'suppression.created', target: `case:${id}`, after: s }, now);
+        audit.push({ actor: actor.id, action: 'suppression.created', target: `case:${id}`, after: s });
       }
+      await appendAuditMany(tx, audit, now);
       return { ...next, version: c.version + 1 };
     });
   }
 
-  private async insertLicence(tx: Db, c: CaseRow, actor: Principal, input: LicenceInput, now: Date): Promise<LicenceRow> {
+  private async insertLicence(tx: Db, c: CaseRow, actor: Principal, createdBy: string, input: LicenceInput, now: Date, audit: AuditEntry[]): Promise<LicenceRow> {
     const l: LicenceRow = {
       id: `lic-${randomUUID()}`,
       caseId: c.id,
@@ -418,30 +492,63 @@ export class ReviewService {
       agency: input.agency,
       number: input.number,
       expiresAt: new Date(input.expiresAt).toISOString(),
-      createdBy: actor.id,
+      createdBy,
       createdAt: now.toISOString(),
       lapsedAt: null,
     };
     if (input.scope) l.scope = input.scope;
-    const list = input.list ?? (c.kind === 'entry' ? (c.list as Licence['list']) : undefined);
-    const sourceId = input.sourceId ?? (c.kind === 'entry' ? (c.sourceId ?? undefined) : undefined);
-    if (list) l.list = list;
-    if (sourceId) l.sourceId = sourceId;
-    const codes = input.codes ?? (c.kind === 'reason' && c.reasonCode ? ([c.reasonCode] as Licence['codes']) : undefined);
-    if (codes) l.codes = codes;
+    if (input.list) l.list = input.list;
+    if (input.sourceId) l.sourceId = input.sourceId;
+    if (input.codes) l.codes = input.codes;
     await insertLicence(tx, l);
-    await appendAudit(tx, { actor: actor.id, action: 'licence.recorded', target: `case:${c.id}`, after: l }, now);
+    audit.push({ actor: actor.id, action: 'licence.recorded', target: `case:${c.id}`, after: l });
     return l;
   }
 
-  /** Records a licence on a case without deciding it. */
+  /**
+   * Records a licence on a case without deciding it (review-level cases; it is cited once the case is
+   * deny-level and cleared by two officers). On a deny-level case a licence is refused here
+   * (`KYC_ERR_FOUR_EYES`): it goes with the clear decision, so it takes effect only with the second officer's.
+   */
   async addLicence(id: string, actor: Principal, input: LicenceInput): Promise<LicenceRow> {
     return this.db.transaction(async (tx) => {
       const now = this.clock();
       const c = await this.lockForChange(tx, id, undefined);
-      const l = await this.insertLicence(tx, c, actor, input, now);
+      if (!OFFICER_ROLES.includes(actor.role)) throw new KycError('KYC_ERR_FORBIDDEN', `role ${actor.role} cannot record licences`);
+      if (c.level === 'deny') {
+        throw new KycError(
+          'KYC_ERR_FOUR_EYES',
+          'on a deny-level case a licence takes effect only with a four-eyes clearance: send it with the clear decision (POST /v1/cases/:id/decision); a second officer confirms it',
+          { level: c.level, status: c.status },
+        );
+      }
+      const audit: AuditEntry[] = [];
+      const l = await this.insertLicence(tx, c, actor, actor.id, scopeLicence(c, input), now, audit);
       await insertCaseEvent(tx, { caseId: id, at: now.toISOString(), actor: actor.id, action: 'licence.recorded', fromStatus: c.status, toStatus: c.status, detail: { licence: l.id, agency: l.agency, number: l.number, expiresAt: l.expiresAt } });
+      await appendAuditMany(tx, audit, now);
       return l;
     });
   }
+}
+
+/**
+ * The licence limited to what the case is about: an entry case's licence covers that entry's LIST_MATCH
+ * only (list + sourceId + code); a reason case's licence covers that reason code only (an entry named on
+ * top narrows it further). Anything wider is `KYC_ERR_INPUT_INVALID`.
+ */
+export function scopeLicence(c: Pick<CaseRow, 'id' | 'kind' | 'list' | 'sourceId' | 'reasonCode'>, input: LicenceInput): LicenceInput {
+  const base: LicenceInput = { agency: input.agency, number: input.number, expiresAt: input.expiresAt, ...(input.scope ? { scope: input.scope } : {}) };
+  const wider = (what: string) =>
+    new KycError('KYC_ERR_INPUT_INVALID', `a licence recorded on case ${c.id} covers only ${what}`, { case: c.id, list: input.list, sourceId: input.sourceId, codes: input.codes });
+  if (c.kind === 'entry') {
+    const what = `its own entry ${c.list}:${c.sourceId} (LIST_MATCH)`;
+    if (!c.list || !c.sourceId) throw wider(what);
+    if ((input.list !== undefined && input.list !== c.list) || (input.sourceId !== undefined && input.sourceId !== c.sourceId)) throw wider(what);
+    if (input.codes && input.codes.some((x) => x !== 'LIST_MATCH')) throw wider(what);
+    return { ...base, list: c.list as Licence['list'], sourceId: c.sourceId, codes: ['LIST_MATCH'] };
+  }
+  if (!c.reasonCode) throw wider('its own reason code');
+  const code = c.reasonCode as ReasonCode;
+  if (input.codes && input.codes.some((x) => x !== c.reasonCode)) throw wider(`its own reason code ${c.reasonCode}`);
+  return { ...base, ...(input.list ? { list: input.list } : {}), ...(input.sourceId ? { sourceId: input.sourceId } : {}), codes: [code] };
 }

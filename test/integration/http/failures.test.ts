@@ -11,7 +11,10 @@ import { kycgate } from '../../../src/index.js';
 import { DecisionRecorder } from '../../../src/http/middleware/decision-recorder.js';
 import { problemHandler } from '../../../src/http/problem.js';
 import { ReviewService } from '../../../src/store/services/review-service.js';
+import { createReviewRouter } from '../../../src/http/review-routes.js';
+import { createApiKey } from '../../../src/store/services/api-keys.js';
 import { openDatabase } from '../../../src/store/database.js';
+import { pgDb } from '../../../src/store/pg-db.js';
 import { bigTreeCustomer, createTestDatabase, startHarness, testConfig, type Harness } from './harness.js';
 
 const BUDGET_MS = 50;
@@ -137,7 +140,7 @@ describe('database down (its pool closed under the service)', () => {
     const db = await openDatabase(testConfig({ DATABASE_URL: database.url }), h.logger);
     const review = new ReviewService(db);
     const recorder = new DecisionRecorder(review, h.logger, { retryMs: 100_000 });
-    const app = h.app({ review, recorder, queue: undefined });
+    const app = h.app({ review, recorder, queue: undefined }, { KYCGATE_LATENCY_BUDGET_MS: String(BUDGET_MS) });
     try {
       await db.close();
       await database.drop();
@@ -168,7 +171,7 @@ describe('database slow (another session holds a lock on the screenings table)',
     const locker = new pg.Client({ connectionString: h.config.DATABASE_URL });
     await locker.connect();
     try {
-      const app = h.app({ queue: undefined });
+      const app = h.app({ queue: undefined }, { KYCGATE_LATENCY_BUDGET_MS: String(BUDGET_MS) });
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE screenings IN ACCESS EXCLUSIVE MODE');
       const { res, ms } = await timed(() => request(app).post('/v1/instances').send({ accountId: 's-1', org: 'Lotus Harbour Trading Co', country: 'CN' }));
@@ -191,6 +194,38 @@ describe('database slow (another session holds a lock on the screenings table)',
       assert.equal(h.recorder.healthy, true);
     } finally {
       await locker.end();
+      await h.close();
+    }
+  });
+});
+
+describe('database unreachable under a REST route (not the screening path)', () => {
+  const assertStoreUnavailable = (res: request.Response) => {
+    assert.equal(res.status, 503, JSON.stringify(res.body));
+    assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(res.body.code, 'KYC_ERR_STORE_UNAVAILABLE');
+    assert.equal(res.headers['retry-after'], '5');
+    assert.doesNotMatch(JSON.stringify(res.body), /ECONNREFUSED|127\.0\.0\.1|pool/, 'no driver details reach the client');
+  };
+
+  test('connection refused (ECONNREFUSED) and a closed pool → 503 KYC_ERR_STORE_UNAVAILABLE with Retry-After, not 500', async () => {
+    const h = await startHarness({ redisUrl: null });
+    const port = await freePort(); // nothing listens there
+    const refused = pgDb(new pg.Pool({ connectionString: `postgres://root@127.0.0.1:${port}/none`, connectionTimeoutMillis: 2000 }));
+    const database = await createTestDatabase();
+    const closed = await openDatabase(testConfig({ DATABASE_URL: database.url }), h.logger);
+    try {
+      const { key: officerKey } = await createApiKey(h.db, { role: 'officer', name: 'h5-officer-down' }, new Date());
+      // keys are checked on the working database; the review data lives on the unreachable one
+      const app = h.app({ reviewRouter: createReviewRouter({ db: h.db, review: new ReviewService(refused) }) });
+      assertStoreUnavailable(await request(app).get('/v1/cases?status=open').set({ Authorization: `Bearer ${officerKey}` }));
+
+      await closed.close();
+      const app2 = h.app({ review: new ReviewService(closed), queue: undefined });
+      assertStoreUnavailable(await request(app2).get('/v1/screenings/00000000-0000-0000-0000-000000000000').set({ Authorization: `Bearer ${h.serviceKey}` }));
+    } finally {
+      await refused.close().catch(() => {});
+      await database.drop();
       await h.close();
     }
   });

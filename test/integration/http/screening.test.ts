@@ -256,11 +256,20 @@ describe('input hardening', () => {
     assertProblem(c, 400, 'KYC_ERR_UNKNOWN_GPU');
   });
 
-  test('rate limit on public endpoints → 429 problem', async () => {
+  test('rate limit on public endpoints → 429 problem; /healthz and /readyz count apart', async () => {
     const app = h.app({}, { KYCGATE_RATE_LIMIT_PER_MINUTE: '2' });
-    await request(app).get('/healthz').expect(200);
-    await request(app).get('/healthz').expect(200);
-    assertProblem(await request(app).get('/healthz'), 429, 'KYC_ERR_RATE_LIMITED');
+    const body = instance({ org: 'Acme Cloud Ltd', country: 'US' });
+    await request(app).post('/v1/instances').send(body).expect(201);
+    await request(app).post('/v1/instances').send(body).expect(201);
+    const limited = await request(app).post('/v1/instances').send(body);
+    assertProblem(limited, 429, 'KYC_ERR_RATE_LIMITED');
+    assert.equal(limited.headers['retry-after'], '60');
+    assertProblem(await request(app).get('/openapi.json'), 429, 'KYC_ERR_RATE_LIMITED');
+    // the demo client's exhausted limit does not fail the orchestrator's probes
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await request(app).get('/readyz')).status, 200, 'readyz is not rate limited with the demo route');
+      assert.equal((await request(app).get('/healthz')).status, 200);
+    }
   });
 });
 

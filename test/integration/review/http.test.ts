@@ -41,12 +41,18 @@ after(async () => {
 type Slot = Role | 'none' | 'bogus';
 const SLOTS: Slot[] = ['none', 'bogus', 'service', 'officer', 'senior_officer', 'admin'];
 
-/** Every endpoint with a request that would succeed for an allowed role (bodies valid). */
-const ENDPOINTS: { route: keyof typeof REVIEW_ROUTE_ROLES; call: (a: request.Agent) => request.Test }[] = [
+/** The stored version of a case (what an officer's page shows). */
+async function versionOf(id: string): Promise<number> {
+  const { rows } = await t.db.query<{ version: number }>('SELECT version FROM cases WHERE id = $1', [id]);
+  return Number(rows[0]!.version);
+}
+
+/** Every endpoint with a request that would succeed for an allowed role (bodies valid; `v`: the case's current version). */
+const ENDPOINTS: { route: keyof typeof REVIEW_ROUTE_ROLES; call: (a: request.Agent, v: number) => request.Test }[] = [
   { route: 'GET /v1/cases', call: (a) => a.get('/v1/cases') },
   { route: 'GET /v1/cases/:id', call: (a) => a.get(`/v1/cases/${caseIds[3]}`) },
-  { route: 'POST /v1/cases/:id/assign', call: (a) => a.post(`/v1/cases/${caseIds[3]}/assign`).send({}) },
-  { route: 'POST /v1/cases/:id/decision', call: (a) => a.post(`/v1/cases/${caseIds[3]}/decision`).send({ decision: 'escalate', reason: 'auth matrix' }) },
+  { route: 'POST /v1/cases/:id/assign', call: (a, v) => a.post(`/v1/cases/${caseIds[3]}/assign`).send({ version: v }) },
+  { route: 'POST /v1/cases/:id/decision', call: (a, v) => a.post(`/v1/cases/${caseIds[3]}/decision`).send({ decision: 'escalate', reason: 'auth matrix', version: v }) },
   { route: 'POST /v1/cases/:id/licences', call: (a) => a.post(`/v1/cases/${caseIds[3]}/licences`).send({ agency: 'BIS', number: 'D1234567', expiresAt: '2030-01-01' }) },
   { route: 'GET /v1/audit', call: (a) => a.get('/v1/audit') },
   { route: 'GET /v1/audit/verify', call: (a) => a.get('/v1/audit/verify') },
@@ -60,7 +66,7 @@ describe('auth: every endpoint × every role', () => {
       const expected = slot === 'none' || slot === 'bogus' ? 401 : allowed ? 'ok' : 403;
       test(`${e.route} as ${slot} → ${expected}`, async () => {
         // escalate once per role that may: re-open the decision target each time by using a fresh case
-        const req = e.call(request(app) as unknown as request.Agent);
+        const req = e.call(request(app) as unknown as request.Agent, await versionOf(caseIds[3]!));
         if (slot === 'bogus') req.set('Authorization', 'Bearer kyc_not-a-real-key-000000000000000');
         else if (slot !== 'none') req.set(slot === 'officer' ? 'X-Api-Key' : 'Authorization', slot === 'officer' ? keys.officer.key : `Bearer ${keys[slot].key}`);
         const res = await req;
@@ -104,8 +110,9 @@ describe('queue and case endpoints', () => {
 
   test('assign, then decide with a reason; a missing reason is 400; an unknown case is 404', async () => {
     const id = caseIds[1]!;
-    const assigned = await request(app).post(`/v1/cases/${id}/assign`).set(as('officer')).send({});
+    const assigned = await request(app).post(`/v1/cases/${id}/assign`).set(as('officer')).send({ version: await versionOf(id) });
     assert.equal(assigned.status, 200, assigned.text);
+    assert.equal(assigned.headers.etag, `"${assigned.body.version}"`);
     assert.equal(assigned.body.status, 'in_review');
     assert.equal(assigned.body.assignee, keys.officer.principal.id);
     const mine = await request(app).get(`/v1/cases?assignee=${keys.officer.principal.id}`).set(as('officer'));
@@ -125,12 +132,13 @@ describe('queue and case endpoints', () => {
 
   test('four-eyes over HTTP: 202 proposal, 409 KYC_ERR_FOUR_EYES for the same officer, 200 for a second one', async () => {
     const id = caseIds[0]!; // score 0.99 → deny-level
-    const first = await request(app).post(`/v1/cases/${id}/decision`).set(as('officer')).send({ decision: 'clear', reason: 'different bank' });
+    const first = await request(app).post(`/v1/cases/${id}/decision`).set(as('officer')).send({ decision: 'clear', reason: 'different bank', version: await versionOf(id) });
     assert.equal(first.status, 202, first.text);
-    const same = await request(app).post(`/v1/cases/${id}/decision`).set(as('officer')).send({ decision: 'clear', reason: 'still different' });
+    const same = await request(app).post(`/v1/cases/${id}/decision`).set(as('officer')).send({ decision: 'clear', reason: 'still different', version: first.body.version });
     assert.equal(same.status, 409);
     assert.equal(same.body.code, 'KYC_ERR_FOUR_EYES');
-    const second = await request(app).post(`/v1/cases/${id}/decision`).set(as('officer2')).send({ decision: 'clear', reason: 'agreed' });
+    // the second officer sends the version through If-Match instead of the body
+    const second = await request(app).post(`/v1/cases/${id}/decision`).set(as('officer2')).set('If-Match', `"${first.body.version}"`).send({ decision: 'clear', reason: 'agreed' });
     assert.equal(second.status, 200, second.text);
     const detail = await request(app).get(`/v1/cases/${id}`).set(as('officer'));
     assert.equal(detail.body.case.status, 'cleared');
@@ -146,6 +154,36 @@ describe('queue and case endpoints', () => {
       request(app).post(`/v1/cases/${id}/decision`).set(as('officer2')).send({ decision: 'escalate', reason: 'unsure', version: 1 }),
     ]);
     assert.deepEqual([a.status, b.status].sort(), [200, 409]);
+  });
+
+  test('decision and assign need the case version (body or If-Match): missing, stale or disagreeing → 409, the case untouched', async () => {
+    const c = { id: 'cust-h-version', name: 'Aerocaribbean Version Test' };
+    const id = (await new ReviewService(t.db).recordScreening(c, decisionFor(c, [hitOn(AERO, { queryName: c.name, score: 0.9 })]), 'svc')).cases[0]!.id;
+    const noVersion = await request(app).post(`/v1/cases/${id}/decision`).set(as('officer')).send({ decision: 'confirm', reason: 'same airline' });
+    assert.equal(noVersion.status, 409, noVersion.text);
+    assert.equal(noVersion.body.code, 'KYC_ERR_CONFLICT');
+    assert.match(noVersion.body.detail, /version you saw is required/);
+    const assignNoVersion = await request(app).post(`/v1/cases/${id}/assign`).set(as('officer')).send({});
+    assert.equal(assignNoVersion.status, 409);
+    assert.equal(assignNoVersion.body.code, 'KYC_ERR_CONFLICT');
+    // officer A assigns with If-Match; officer B, still looking at version 1, is refused
+    const a = await request(app).post(`/v1/cases/${id}/assign`).set(as('officer')).set('If-Match', '"1"').send({});
+    assert.equal(a.status, 200, a.text);
+    assert.equal(a.body.version, 2);
+    const b = await request(app).post(`/v1/cases/${id}/decision`).set(as('officer2')).set('If-Match', 'W/"1"').send({ decision: 'confirm', reason: 'same airline' });
+    assert.equal(b.status, 409);
+    assert.equal(b.body.code, 'KYC_ERR_CONFLICT');
+    const disagree = await request(app).post(`/v1/cases/${id}/decision`).set(as('officer2')).set('If-Match', '"2"').send({ decision: 'confirm', reason: 'same airline', version: 1 });
+    assert.equal(disagree.status, 409);
+    const junk = await request(app).post(`/v1/cases/${id}/decision`).set(as('officer2')).set('If-Match', '*').send({ decision: 'confirm', reason: 'same airline' });
+    assert.equal(junk.status, 409);
+    const detail = await request(app).get(`/v1/cases/${id}`).set(as('officer'));
+    assert.equal(detail.body.case.status, 'in_review');
+    assert.equal(detail.body.case.version, 2);
+    const ok = await request(app).post(`/v1/cases/${id}/decision`).set(as('officer2')).set('If-Match', '2').send({ decision: 'confirm', reason: 'same airline' });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.body.status, 'confirmed');
+    assert.equal(ok.headers.etag, '"3"');
   });
 
   test('GET /v1/audit streams NDJSON for a date range (admin)', async () => {

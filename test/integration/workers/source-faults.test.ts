@@ -132,7 +132,21 @@ test('a healthy source refreshes; a second refresh is a conditional GET (304 kee
     const registry = parseRegistry({ sources: [{ id: 'dpl', title: 'DPL', files: [{ name: 'dpl.txt', url: `http://127.0.0.1:${port}/ok/dpl.txt` }] }] });
     const breakers = new SourceBreakers({ logger });
     let snap: unknown;
-    const deps = { config, logger, registry, breakers, prefix, engine: { ready: true, get snapshot() { return snap as never; }, screen: () => { throw new Error('unused'); }, swap: (s: unknown) => { snap = s; } } };
+    const verified: string[] = [];
+    const engine = {
+      ready: true,
+      get snapshot() {
+        return snap as never;
+      },
+      screen: () => {
+        throw new Error('unused');
+      },
+      swap: (s: unknown) => {
+        snap = s;
+      },
+      noteListsVerified: (id: string) => void verified.push(id),
+    };
+    const deps = { config, logger, registry, breakers, prefix, engine };
     mode = 'ok';
     const r1 = await processRefresh({ data: { source: 'dpl', trigger: 'manual', requestedAt: '' } }, deps);
     assert.equal(r1.status, 'accepted');
@@ -142,6 +156,7 @@ test('a healthy source refreshes; a second refresh is a conditional GET (304 kee
     assert.equal(hits, before + 1);
     assert.equal(r2.status, 'unchanged', '304 Not Modified: nothing to import');
     assert.equal(r2.snapshotId, r1.snapshotId);
+    assert.deepEqual(verified, [r1.snapshotId, r1.snapshotId], 'each successful refresh tells the engine its lists are current (list-age check)');
     breakers.shutdown();
   } finally {
     await rm(dir, { recursive: true, force: true });

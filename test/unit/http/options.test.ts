@@ -7,6 +7,8 @@ import { checkInputLimits } from '../../../src/http/middleware/input-limits.js';
 import { parseScreenOptions } from '../../../src/http/middleware/options.js';
 
 const engine = { ready: true, screen: () => { throw new Error('unused'); } };
+const unused = async () => { throw new Error('unused'); };
+const review = { recordScreening: unused, getScreening: unused, suppressionsFor: unused, licencesFor: unused };
 const customer = () => ({ id: 'c', name: 'n' });
 
 const rejects = (options: unknown, pattern: RegExp) =>
@@ -17,7 +19,7 @@ const rejects = (options: unknown, pattern: RegExp) =>
 
 describe('kycgate.screen options', () => {
   test('defaults: budget 50 ms, review accepted, unavailable holds', () => {
-    const cfg = parseScreenOptions({ customer, engine });
+    const cfg = parseScreenOptions({ customer, engine, review });
     assert.equal(cfg.budgetMs, 50);
     assert.equal(cfg.onReview, 'accept');
     assert.equal(cfg.onUnavailable, 'hold');
@@ -28,28 +30,38 @@ describe('kycgate.screen options', () => {
   });
 
   test('undefined values fall back to the defaults', () => {
-    assert.equal(parseScreenOptions({ customer, engine, budgetMs: undefined }).budgetMs, 50);
+    assert.equal(parseScreenOptions({ customer, engine, review, budgetMs: undefined }).budgetMs, 50);
   });
 
   test('table of invalid options, each rejected at creation with KYC_ERR_OPTIONS_INVALID', () => {
     const cases: [unknown, RegExp][] = [
-      [{ customer, engine, budgetMS: 10 }, /unknown option\(s\): budgetMS/],
-      [{ customer, engine, onUnavailable: 'block' }, /onUnavailable/],
-      [{ customer, engine, onReview: 'maybe' }, /onReview/],
-      [{ customer, engine, budgetMs: 0 }, /budgetMs/],
-      [{ customer, engine, budgetMs: 1.5 }, /budgetMs/],
-      [{ engine }, /customer/],
+      [{ customer, engine, review, budgetMS: 10 }, /unknown option\(s\): budgetMS/],
+      [{ customer, engine, review, onUnavailable: 'block' }, /onUnavailable/],
+      [{ customer, engine, review, onReview: 'maybe' }, /onReview/],
+      [{ customer, engine, review, budgetMs: 0 }, /budgetMs/],
+      [{ customer, engine, review, budgetMs: 1.5 }, /budgetMs/],
+      [{ engine, review }, /customer/],
       [{ customer: 'req.body', engine }, /customer must be a function/],
-      [{ customer, engine: {} }, /engine must be an object with screen/],
-      [{ customer, engine, queue: { submit: () => {} } }, /queue/],
-      [{ customer, engine, limits: { maxNameLength: 10, extra: 1 } }, /limits/],
+      [{ customer, engine: {}, review }, /engine must be an object with screen/],
+      [{ customer, engine, review, queue: { submit: () => {} } }, /queue/],
+      [{ customer, engine, review, limits: { maxNameLength: 10, extra: 1 } }, /limits/],
       [null, /options/],
     ];
     for (const [opts, pattern] of cases) rejects(opts, pattern);
   });
 
+  test('engine without review is rejected unless onReview is deny (a review 202 would point at no case)', () => {
+    rejects({ customer, engine }, /engine without review/);
+    rejects({ customer, engine, onReview: 'accept' }, /onReview: 'deny'/);
+    const cfg = parseScreenOptions({ customer, engine, onReview: 'deny' });
+    assert.equal(cfg.onReview, 'deny');
+    assert.equal(cfg.review, undefined);
+    // without engine the default runtime brings its own review service
+    assert.equal(parseScreenOptions({ customer }).engine, undefined);
+  });
+
   test('returns a named middleware function', () => {
-    const mw = kycgate.screen({ customer, engine });
+    const mw = kycgate.screen({ customer, engine, review });
     assert.equal(typeof mw, 'function');
     assert.equal(mw.name, 'kycgateScreenMiddleware');
   });

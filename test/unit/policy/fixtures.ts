@@ -11,8 +11,11 @@ export interface FakeRow {
   sourceId: string;
   primaryName?: string;
   score?: number;
+  /** The country feature the matcher reports (it compares ISO codes literally). */
   country?: 'match' | 'mismatch' | 'unknown';
   entityType?: ListEntry['entityType'];
+  /** Address countries of the entry (the screening re-compares them through the EAR's equivalences). */
+  addressCountries?: string[];
 }
 
 export function entry(row: FakeRow): ListEntry {
@@ -24,7 +27,7 @@ export function entry(row: FakeRow): ListEntry {
     name,
     aliases: [],
     entityType: row.entityType ?? 'organization',
-    addresses: [],
+    addresses: (row.addressCountries ?? []).map((country) => ({ country, raw: country })),
     programs: row.list === 'SDN' ? ['SDGT'] : [],
     ids: [],
     dates: {},

@@ -88,3 +88,37 @@ for (const pk of PACK_KEYS) {
     });
   });
 }
+
+describe('ultimate parent when stakes tie or are missing (every candidate chain is tested; the worst tier decides)', () => {
+  const fr = { name: 'Majority Holder SE', country: 'FR' };
+  const cn = { name: 'Example Holdings Co Ltd', country: 'CN' };
+  // [case, parents, subjects of TIER3_HEADQUARTERS, INCOMPLETE_IDENTITY detail (or null)]
+  const table: [string, Customer['parents'], string[], string | null][] = [
+    ['50/50 tie, Tier 1 parent listed first', [{ ...fr, ownership: 0.5 }, { ...cn, ownership: 0.5 }], ['parent:1'], null],
+    ['50/50 tie, Tier 3 parent listed first', [{ ...cn, ownership: 0.5 }, { ...fr, ownership: 0.5 }], ['parent:0'], null],
+    ['three-way tie one level up', [{ name: 'Lion Holdings Pte Ltd', country: 'SG', ownership: 1, parents: [{ ...fr, ownership: 0.3 }, { ...fr, name: 'Other SE', ownership: 0.3 }, { name: 'Lotus Macau Holdings Ltd', country: 'MO', ownership: 0.3 }] }], ['parent:3'], null],
+    ['30% Tier 1 and a Tier 3 parent without a stake (could hold up to 70%)', [{ ...fr, ownership: 0.3 }, cn], ['parent:1'], 'customer has 2 parents but no ownership for parent:1'],
+    ['80% Tier 1 and a Tier 3 parent without a stake (at most 20%)', [{ ...fr, ownership: 0.8 }, cn], [], 'customer has 2 parents but no ownership for parent:1'],
+    ['two parents, no stakes at all', [fr, cn], ['parent:1'], 'customer has 2 parents but no ownership for parent:0, parent:1'],
+    ['one parent without a stake: it is the ultimate parent, nothing missing', [cn], ['parent:0'], null],
+    ['a clear 60/40 majority: only the majority chain', [{ ...fr, ownership: 0.6 }, { ...cn, ownership: 0.4 }], [], null],
+  ];
+  for (const pk of PACK_KEYS) {
+    for (const [name, parents, tier3, incomplete] of table) {
+      test(`${pk}: ${name}`, () => {
+        const c: Customer = { id: 'tie', name: 'Example AI GmbH', country: 'DE', parents };
+        const d = decide(c, pk);
+        assert.deepEqual(d.reasons.filter((r) => r.code === 'TIER3_HEADQUARTERS').map((r) => r.subject), tier3, JSON.stringify(d.reasons));
+        const inc = d.reasons.filter((r) => r.code === 'INCOMPLETE_IDENTITY');
+        if (incomplete) assert.ok(inc.some((r) => r.detail.includes(incomplete)), JSON.stringify(inc));
+        else assert.deepEqual(inc, []);
+        assert.equal(d.outcome, tier3.length || incomplete ? 'review' : 'allow');
+        if (tier3.length) assert.equal(decide({ ...c, request: { ...small, purpose: 'training' } }, pk).outcome, 'deny');
+      });
+    }
+  }
+  test('a tied candidate names itself as one of several in the detail', () => {
+    const d = decide({ id: 'tie', name: 'Example AI GmbH', country: 'DE', parents: [{ ...fr, ownership: 0.5 }, { ...cn, ownership: 0.5 }] }, 'us');
+    assert.match(reason(d, 'TIER3_HEADQUARTERS')!.detail, /ultimate parent parent:1 \(one of 2 candidate ultimate parents: stakes tie or are missing/);
+  });
+});

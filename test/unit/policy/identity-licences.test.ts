@@ -20,6 +20,19 @@ describe('INCOMPLETE_IDENTITY', () => {
     ],
     ['ultimate parent without country, with a request', { id: 'i7', name: 'Example Ltd', country: 'SG', parents: [{ name: 'A Ltd', ownership: 1 }], request: req }, 'ultimate parent parent:0 has no country'],
     ['bad parent country', { id: 'i8', name: 'Example Ltd', country: 'SG', parents: [{ name: 'A Ltd', country: 'ZZ', ownership: 1 }] }, 'parent:0 country "ZZ"'],
+    // the headquarters test is always on: the ultimate parent's country is needed with or without a request
+    ['ultimate parent without country, no request', { id: 'i9', name: 'Example Ltd', country: 'SG', parents: [{ name: 'A Ltd', ownership: 1 }] }, 'ultimate parent parent:0 has no country'],
+    [
+      'ultimate parent two levels up without country, no request',
+      { id: 'i10', name: 'Example Ltd', country: 'SG', parents: [{ name: 'A Ltd', country: 'SG', ownership: 1, parents: [{ name: 'B Ltd', ownership: 0.7 }] }] },
+      'ultimate parent parent:1 has no country',
+    ],
+    [
+      'tied ultimate parents, one without country',
+      { id: 'i11', name: 'Example Ltd', country: 'SG', parents: [{ name: 'A Ltd', country: 'SG', ownership: 0.5 }, { name: 'B Ltd', ownership: 0.5 }] },
+      'ultimate parent parent:1 has no country',
+    ],
+    ['two parents, one without a stake', { id: 'i12', name: 'Example Ltd', country: 'SG', parents: [{ name: 'A Ltd', country: 'SG', ownership: 0.5 }, { name: 'B Ltd', country: 'SG' }] }, 'customer has 2 parents but no ownership for parent:1'],
   ];
   for (const pk of ['ai', 'us'] as const) {
     for (const [name, customer, detail] of table) {

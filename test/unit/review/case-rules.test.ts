@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isKycError } from '../../../src/errors.js';
-import { applyDecision, reopenCause, type CaseLevel, type CaseStatus, type OfficerDecision, type Proposal } from '../../../src/review/case-rules.js';
+import { applyDecision, reopenCause, staleProposalCause, type CaseLevel, type CaseStatus, type OfficerDecision, type Proposal } from '../../../src/review/case-rules.js';
 import type { Principal, Role } from '../../../src/review/roles.js';
 
 const now = new Date('2026-11-01T12:00:00Z');
@@ -72,5 +72,25 @@ describe('reopenCause', () => {
     for (const status of ['open', 'in_review', 'escalated'] as CaseStatus[]) {
       assert.equal(reopenCause({ ...closed, status }, { customerFingerprint: 'f2', entryHash: 'e2' }), undefined);
     }
+  });
+});
+
+describe('level rises and stale proposals', () => {
+  const base = { customerFingerprint: 'f1', entryHash: 'e1' };
+  test('a review-level case one officer cleared reopens when it is raised at deny level (it never had four eyes)', () => {
+    assert.equal(reopenCause({ ...base, status: 'cleared', level: 'review' }, { ...base, level: 'deny' }), 'level_raised');
+    assert.equal(reopenCause({ ...base, status: 'cleared', level: 'review' }, { ...base, level: 'review' }), undefined);
+    assert.equal(reopenCause({ ...base, status: 'cleared', level: 'deny' }, { ...base, level: 'deny' }), undefined, 'a four-eyes clearance stands');
+    assert.equal(reopenCause({ ...base, status: 'confirmed', level: 'review' }, { ...base, level: 'deny' }), undefined, 'a confirmed match stays confirmed');
+    assert.equal(reopenCause({ ...base, status: 'cleared', level: 'review' }, { customerFingerprint: 'f2', entryHash: 'e1', level: 'deny' }), 'customer_changed', 'a data change names itself first');
+  });
+  test('a pending clearance is stale once the customer data or the matched entry changed', () => {
+    const pending = { ...base, status: 'in_review' as CaseStatus, proposal: proposal(ann) };
+    assert.equal(staleProposalCause(pending, base), undefined);
+    assert.equal(staleProposalCause(pending, { ...base, customerFingerprint: 'f2' }), 'customer_changed');
+    assert.equal(staleProposalCause(pending, { ...base, entryHash: 'e2' }), 'entry_changed');
+    assert.equal(staleProposalCause({ ...pending, status: 'escalated' }, { ...base, entryHash: 'e2' }), 'entry_changed');
+    assert.equal(staleProposalCause({ ...pending, proposal: null }, { ...base, customerFingerprint: 'f2' }), undefined, 'no proposal, nothing to drop');
+    assert.equal(staleProposalCause({ ...pending, status: 'cleared' }, { ...base, customerFingerprint: 'f2' }), undefined, 'closed cases reopen instead');
   });
 });

@@ -1,9 +1,10 @@
 // screenCustomer: subjects (customer, alias:N, parent:N depth-first, owner:N), hit order and cap, suppressions.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Customer, Suppression } from '../../../src/model/index.js';
 import { customerFingerprint } from '../../../src/screening/fingerprints.js';
-import { decide, entry, type FakeRow } from '../policy/fixtures.js';
+import { screenCustomer, type ScreeningContext } from '../../../src/screening/screen.js';
+import { decide, entry, fakeIndex, PACKS, RULES, type FakeRow } from '../policy/fixtures.js';
 
 const rows: FakeRow[] = [
   { query: 'Alpha Trading', list: 'SDN', sourceId: '1', score: 0.9 },
@@ -83,3 +84,55 @@ test('entry fixture sanity: hits carry the entry identity as the source gives it
   const e = entry(rows[4]!);
   assert.deepEqual([d.hits[0]!.list, d.hits[0]!.sourceId, d.hits[0]!.primaryName, d.hits[0]!.entityType], [e.list, e.sourceId, e.primaryName, 'individual']);
 });
+
+test('the decision keeps at most the pack cap (20) of hits across all parties, best first; reasons see every hit', () => {
+  // 25 parents, each matching its own entry; scores 0.86, 0.865, … (all ≥ review threshold 0.85)
+  const many: FakeRow[] = Array.from({ length: 25 }, (_, i) => ({ query: `Listed Holding ${i} Ltd`, list: 'SDN', sourceId: String(9000 + i), score: 0.86 + i * 0.005 }));
+  const c: Customer = {
+    id: 'cap',
+    name: 'Harmless Co',
+    country: 'AE',
+    parents: many.map((r) => ({ name: r.query, country: 'AE', ownership: 0.01 })),
+  };
+  const d = decide(c, 'us', { rows: many });
+  assert.equal(d.hits.length, 20);
+  const scores = d.hits.map((h) => h.score);
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+  assert.equal(d.hits[0]!.sourceId, '9024');
+  assert.equal(d.hits[19]!.sourceId, '9005'); // the five weakest are left out of the evidence
+  assert.equal(d.reasons.filter((r) => r.code === 'LIST_MATCH').length, 25);
+});
+
+describe('list age: SCREENING_UNAVAILABLE when the newest list retrieval is older than allowed', () => {
+  const retrievedAt = '2026-06-01T12:00:00.000Z';
+  // [case, listAge, decision date, expect a reason]
+  const table: [string, { retrievedAt: string | undefined; maxHours: number } | undefined, string, boolean][] = [
+    ['71 h old, 72 h allowed', { retrievedAt, maxHours: 72 }, '2026-06-04T11:00:00Z', false],
+    ['exactly 72 h old', { retrievedAt, maxHours: 72 }, '2026-06-04T12:00:00Z', false],
+    ['73 h old, 72 h allowed', { retrievedAt, maxHours: 72 }, '2026-06-04T13:00:00Z', true],
+    ['30 days old, check off (0)', { retrievedAt, maxHours: 0 }, '2026-07-01T12:00:00Z', false],
+    ['retrieved after the decision date', { retrievedAt, maxHours: 72 }, '2026-05-01T12:00:00Z', false],
+    ['no retrieval time recorded', { retrievedAt: undefined, maxHours: 72 }, '2026-06-01T12:00:00Z', true],
+    ['no list age given (pure screening)', undefined, '2027-06-01T12:00:00Z', false],
+  ];
+  for (const [name, listAge, at, stale] of table) {
+    test(`${name} → ${stale ? 'review' : 'no reason'}`, () => {
+      const d = screenCustomer({ id: 'age', name: 'Plain Bakery GmbH', country: 'DE' }, { ...context(new Date(at)), ...(listAge ? { listAge } : {}) });
+      const r = d.reasons.find((x) => x.code === 'SCREENING_UNAVAILABLE');
+      assert.equal(!!r, stale, JSON.stringify(d.reasons));
+      assert.equal(d.outcome, stale ? 'review' : 'allow');
+    });
+  }
+  test('the detail names the age, the limit and the variable; a deny stays a deny', () => {
+    const d = screenCustomer({ id: 'age', name: 'Delta Investments', country: 'AE' }, { ...context(new Date('2026-06-05T12:00:00Z')), index: fakeIndex(rows), listAge: { retrievedAt, maxHours: 72 } });
+    const r = d.reasons.find((x) => x.code === 'SCREENING_UNAVAILABLE')!;
+    assert.equal(r.outcome, 'review');
+    assert.equal(r.ageHours, 96);
+    assert.match(r.detail, /retrieved 2026-06-01T12:00:00.000Z, 96\.0 h \(4\.0 days\) before this decision — older than the 72 h allowed \(KYCGATE_MAX_LIST_AGE_HOURS\)/);
+    assert.equal(d.outcome, 'deny');
+  });
+});
+
+function context(now: Date): ScreeningContext {
+  return { index: fakeIndex([]), lists: { version: 'snap-test', sources: {} }, pack: PACKS.us, rules: RULES, now, screeningId: 'age-test' };
+}
