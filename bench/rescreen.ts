@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { link, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, cpus } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -174,8 +174,11 @@ async function main() {
     for (const n of WORKERS) {
       const ps = await startWorkers(n);
       t = performance.now();
-      // each worker count gets its own run (a different "snapshot" generation), so nothing is skipped as already done
-      const plan = await planFullRescreen({ config, queues, ledger, logger }, `${snapshot.id}-w${n}`, { kind: 'file', path: file, format: 'ndjson' }, { trigger: 'manual' });
+      // workers screen only on the snapshot they serve: the real id; a hard link of the export per worker count
+      // is another source, hence its own run (nothing skipped as already done)
+      const runFile = path.join(dir, `customers-w${n}.ndjson`);
+      await link(file, runFile);
+      const plan = await planFullRescreen({ config, queues, ledger, logger }, snapshot.id, { kind: 'file', path: runFile, format: 'ndjson' }, { trigger: 'manual' });
       const rec = await waitRun(plan.runId, plan.totalChunks);
       const secs = (performance.now() - t) / 1000;
       fullSeconds[n] = Math.round(secs * 100) / 100;
@@ -188,7 +191,7 @@ async function main() {
     if (FULL_DB) {
       // the same full rescreen reading the customers table (with the last worker count's processes)
       t = performance.now();
-      const plan = await planFullRescreen({ config, queues, ledger, logger, db }, `${snapshot.id}-db`, { kind: 'db' }, { trigger: 'manual' });
+      const plan = await planFullRescreen({ config, queues, ledger, logger, db }, snapshot.id, { kind: 'db' }, { trigger: 'manual' });
       const rec = await waitRun(plan.runId, plan.totalChunks);
       fullDbSeconds = Math.round(((performance.now() - t) / 1000) * 100) / 100;
       process.stderr.write(`full rescreen from PostgreSQL, ${WORKERS[WORKERS.length - 1]} worker process(es): ${rec.screened} customers in ${fullDbSeconds} s\n`);
