@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../../src/config.js';
+import { startPrivateRedis } from './fixtures/private-redis.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { importFiles, readSeedDir } from '../../../src/runtime/lists-runtime.js';
 import { openQueues } from '../../../src/queue/queues.js';
@@ -27,27 +28,7 @@ let redisProc: ChildProcess | undefined;
 const children: ChildProcess[] = [];
 const admin = new pg.Client({ host: '127.0.0.1', user: 'root', database: 'postgres' });
 
-function startRedis(): Promise<ChildProcess> {
-  const p = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const probe = async () => {
-      const c = new Redis(PORT, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      c.on('error', () => {});
-      try {
-        await c.connect();
-        await c.ping();
-        c.disconnect();
-        resolve(p);
-      } catch {
-        c.disconnect();
-        if (Date.now() - t0 > 10_000) reject(new Error('redis did not start'));
-        else setTimeout(probe, 100);
-      }
-    };
-    probe();
-  });
-}
+const startRedis = () => startPrivateRedis(PORT, ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction']);
 
 const env = () => ({
   ...process.env,

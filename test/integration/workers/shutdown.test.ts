@@ -2,13 +2,13 @@
 // goes on to close its PostgreSQL pool.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../../src/config.js';
+import { startPrivateRedis } from './fixtures/private-redis.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { connectPg, pgDb } from '../../../src/store/pg-db.js';
 import { startWorkers } from '../../../workers/index.js';
@@ -17,24 +17,7 @@ const PORT = 6394;
 let dir = '';
 let redisProc: ChildProcess | undefined;
 
-async function startRedis(): Promise<ChildProcess> {
-  const p = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const t0 = Date.now();
-  for (;;) {
-    const c = new Redis(PORT, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    c.on('error', () => {});
-    try {
-      await c.connect();
-      await c.ping();
-      c.disconnect();
-      return p;
-    } catch {
-      c.disconnect();
-      if (Date.now() - t0 > 10_000) throw new Error('redis did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+const startRedis = () => startPrivateRedis(PORT, ['--appendonly', 'no']);
 
 after(async () => {
   if (redisProc && redisProc.exitCode === null && redisProc.signalCode === null) redisProc.kill('SIGKILL');
