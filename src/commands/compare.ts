@@ -11,7 +11,7 @@ import { loadCurrentSnapshot } from '../runtime/lists-runtime.js';
 import { createLogger } from '../runtime/logger.js';
 import { loadPolicyPack } from '../runtime/policy-runtime.js';
 import { SnapshotStore } from '../sources/snapshot-store.js';
-import { emptyLine, idOf, RecordWriter } from './screen.js';
+import { emptyLine, idOf, RecordWriter } from './record-writer.js';
 
 export interface CompareCommandOptions {
   /** NDJSON pairs. @defaultValue stdin */

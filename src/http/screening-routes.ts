@@ -43,11 +43,8 @@ type BatchItem =
   | { index: number; status: 'error'; id: string | null; error: { code: string; message: string } }
   | { index: number; status: 'unavailable'; id: string | null; error: { code: string; message: string } };
 
-/** Retry-After of a held screening, seconds. */
-const RETRY_AFTER_SECONDS = 5;
-
+/** A held screening: 503 problem+json (sendProblem adds the default Retry-After). */
 function unavailable(res: Response, result: Extract<ScreenResult, { kind: 'unavailable' }>): void {
-  res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   sendProblem(res, new KycError('KYC_ERR_SCREENING_UNAVAILABLE', `screening could not be completed: ${result.message}`), { screeningId: result.screeningId });
 }
 
@@ -72,7 +69,7 @@ function failedJobError(req: Request, screeningId: string, reason: string): KycE
     return new KycError(code, m![2]!.slice(0, 500), { screeningId });
   }
   logOf(req)?.warn({ screeningId, reason }, 'slow-path screening failed');
-  return new KycError('KYC_ERR_SCREENING_UNAVAILABLE', 'the screening could not be completed; submit it again later', { screeningId, retryAfterSeconds: RETRY_AFTER_SECONDS });
+  return new KycError('KYC_ERR_SCREENING_UNAVAILABLE', 'the screening could not be completed; submit it again later', { screeningId });
 }
 
 export function createScreeningRouter(deps: ScreeningRouteDeps): Router {
@@ -168,7 +165,6 @@ export function createScreeningRouter(deps: ScreeningRouteDeps): Router {
     const decided = items.some((it) => it.status === 'done' || it.status === 'pending');
     if (!decided && items.some((it) => it.status === 'unavailable')) {
       // nothing could be screened: hold the batch like a single customer (the records ride along)
-      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       sendProblem(res, new KycError('KYC_ERR_SCREENING_UNAVAILABLE', 'screening is unavailable: no customer of the batch could be screened; retry later'), { results: items });
       return;
     }

@@ -66,13 +66,12 @@ export function listAgeReasons(ctx: Pick<ScreeningContext, 'listAge' | 'lists' |
 }
 
 /**
- * The hit evidence of one candidate. The country feature is recomputed through the EAR's equivalences (HK is CN, the
- * table the tiers use) when both sides have a country; otherwise the matcher's feature stands.
+ * The hit evidence of one candidate. The matcher compares country codes as given; a `mismatch` is checked again
+ * through the EAR's equivalences (HK is CN, the table the tiers use), which can only turn it into a match.
  */
 function toHit(party: Party, queryName: string, c: MatchCandidate, ctx: ScreeningContext): Hit {
-  const agreement = countryAgreement(party.country, c.entry.addresses.map((a) => a.country ?? ''), ctx.now, ctx.rules);
-  const features =
-    agreement.country === 'unknown' ? c.features : { ...c.features, country: agreement.country, ...(agreement.via ? { countryVia: agreement.via } : {}) };
+  const agreement = c.features.country === 'mismatch' ? countryAgreement(party.country, c.entry.addresses.map((a) => a.country ?? ''), ctx.now, ctx.rules) : undefined;
+  const features = agreement?.via ? { ...c.features, country: agreement.country, countryVia: agreement.via } : c.features;
   return {
     subject: party.subject,
     list: c.entry.list,

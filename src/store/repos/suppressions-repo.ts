@@ -88,40 +88,21 @@ export async function licencesOf(db: Db, by: { customerId?: string; caseId?: str
   return rows.map(toLicence);
 }
 
-/** What a licence's case is about (a licence never reaches beyond it). */
-export interface LicenceCaseScope {
-  caseId: string;
-  kind: 'entry' | 'reason';
-  list: string | null;
-  sourceId: string | null;
-  reasonCode: string | null;
-}
-
 /**
  * Licences screening may honour for a customer at `now`: not lapsed, not expired, and recorded on a
- * deny-level case that is cleared — i.e. one two officers cleared (four-eyes) — with that case's scope.
+ * deny-level case that is cleared — i.e. one two officers cleared (four-eyes).
  * A licence on a case that is open, under review, escalated, confirmed, or review-level (one officer)
- * relaxes nothing.
+ * relaxes nothing. Licences are limited to their case when recorded (scopeLicence).
  */
-export async function effectiveLicencesOf(db: Db, customerId: string, now: Date): Promise<{ licence: LicenceRow; scope: LicenceCaseScope }[]> {
+export async function effectiveLicencesOf(db: Db, customerId: string, now: Date): Promise<LicenceRow[]> {
   const cols = LICENCE_COLUMNS.split(', ').map((c) => `l.${c}`).join(', ');
   const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT ${cols}, c.kind AS case_kind, c.list AS case_list, c.source_id AS case_source_id, c.reason_code AS case_reason_code
-       FROM licences l JOIN cases c ON c.id = l.case_id
+    `SELECT ${cols} FROM licences l JOIN cases c ON c.id = l.case_id
       WHERE l.customer_id = $1 AND l.lapsed_at IS NULL AND l.expires_at > $2 AND c.level = 'deny' AND c.status = 'cleared'
       ORDER BY l.created_at`,
     [customerId, now.toISOString()],
   );
-  return rows.map((r) => ({
-    licence: toLicence(r),
-    scope: {
-      caseId: r.case_id as string,
-      kind: r.case_kind as LicenceCaseScope['kind'],
-      list: (r.case_list as string | null) ?? null,
-      sourceId: (r.case_source_id as string | null) ?? null,
-      reasonCode: (r.case_reason_code as string | null) ?? null,
-    },
-  }));
+  return rows.map(toLicence);
 }
 
 /** Licences past expiry not yet marked lapsed (optionally of one customer), locked for the caller's transaction. */

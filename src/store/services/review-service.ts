@@ -183,8 +183,7 @@ export class ReviewService {
       const existing = await Promise.all(subjects.map((s) => getCaseByKey(tx, s.key)));
       return { cases: existing.flatMap((c, i) => (c ? [{ id: c.id, subject: subjects[i]!.label, status: c.status }] : [])), stored: false };
     };
-    const { rows: seen } = await tx.query('SELECT 1 FROM screenings WHERE screening_id = $1', [decision.screeningId]);
-    if (seen.length > 0) return existingCases();
+    if ((await storedScreeningIds(tx, [decision.screeningId])).size > 0) return existingCases();
     const { previousFingerprint } = await upsertCustomer(tx, customer, fp, decision.screeningId, now);
     // a concurrent writer of the same screening committed while we waited for the customer row: it wrote the rest
     if (!(await insertScreening(tx, { customer, decision, fingerprint: fp, actor }, now))) return existingCases();
@@ -337,19 +336,7 @@ export class ReviewService {
    * cleared that way, relaxes nothing.
    */
   async licencesFor(customerId: string): Promise<Licence[]> {
-    const out: Licence[] = [];
-    for (const { licence, scope } of await effectiveLicencesOf(this.db, customerId, this.clock())) {
-      const { id: _id, createdBy: _by, createdAt: _at, lapsedAt: _lapsed, ...l } = licence;
-      // licences recorded before they were scoped on recording are narrowed to their case here (wider ones are dropped)
-      let scoped: LicenceInput;
-      try {
-        scoped = scopeLicence({ id: scope.caseId, kind: scope.kind, list: scope.list, sourceId: scope.sourceId, reasonCode: scope.reasonCode }, l);
-      } catch {
-        continue;
-      }
-      out.push({ ...scoped, caseId: l.caseId, customerId: l.customerId });
-    }
-    return out;
+    return (await effectiveLicencesOf(this.db, customerId, this.clock())).map(({ id: _id, createdBy: _by, createdAt: _at, lapsedAt: _lapsed, ...l }) => l);
   }
 
   /** Appends one audit row in its own transaction (list changes, policy switches, …). */
