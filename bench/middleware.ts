@@ -1,10 +1,10 @@
 // Benchmark: the demo provisioning route with and without kycgate's middleware, at fixed request rates, side by side.
-//   node --import tsx bench/middleware.ts [--rates 200,500] [--duration 10]
-// Prints JSON; writes bench/results/middleware.json. Needs PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
+//   node --import tsx bench/middleware.ts [--rates 200,500] [--duration 10] [--accounts 2000|0] [--policy us-export-2026] [--pacing even|burst] [--breakdown] [--out middleware]
+// Prints JSON; writes bench/results/<out>.json. Needs PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -23,6 +23,7 @@ async function server(): Promise<void> {
   const { connectRedis } = await import('../src/runtime/redis.js');
   const { ScreeningEngine } = await import('../src/runtime/screening-engine.js');
   const { openDatabase } = await import('../src/store/database.js');
+  const { decisionStore } = await import('../src/store/threaded-writer.js');
   const prefix = `{kycbench${randomBytes(3).toString('hex')}}`;
   const config = loadConfig({
     DATABASE_URL: `postgres://root@127.0.0.1:5432/${dbName}`,
@@ -31,11 +32,13 @@ async function server(): Promise<void> {
     KYCGATE_LOG_LEVEL: 'warn',
     KYCGATE_RATE_LIMIT_PER_MINUTE: '1000000',
     KYCGATE_QUEUE_PREFIX: prefix,
+    KYCGATE_POLICY: process.env['BENCH_POLICY'] ?? 'us-export-2026',
   });
   const logger = createLogger(config.KYCGATE_LOG_LEVEL, { component: 'bench' });
   const [engine, db] = await Promise.all([ScreeningEngine.start(config, logger), openDatabase(config, logger)]);
   const review = new ReviewService(db);
-  const recorder = new DecisionRecorder(review, logger);
+  const writes = decisionStore(db, review, config.KYCGATE_RECORDER_THREAD, logger);
+  const recorder = new DecisionRecorder(writes.store, logger);
   const queue = new ScreeningQueue({ url: 'redis://127.0.0.1:6379', prefix, logger });
   await queue.ready();
   const aggRedis = connectRedis('redis://127.0.0.1:6379', { failFast: true });
@@ -50,17 +53,41 @@ async function server(): Promise<void> {
   process.send!({ guarded: portOf(guarded), bare: portOf(bare), noPersist: portOf(noPersist), noAggregate: portOf(noAggregate), snapshot: engine.snapshot?.id });
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
+  let elu = performance.eventLoopUtilization();
+  // garbage-collection pauses of the main thread per run (major = mark-compact)
+  let gc = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const major = (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR;
+      gc.count += 1;
+      gc.totalMs += e.duration;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+      if (major) {
+        gc.majorCount += 1;
+        gc.majorMaxMs = Math.max(gc.majorMaxMs, e.duration);
+      }
+    }
+  }).observe({ entryTypes: ['gc'] });
+  // --profile DIR: a CPU profile of the server's main thread per run (between two 'cpu' messages)
+  const profiles = process.env['BENCH_PROFILE_DIR'] ? await profiler(process.env['BENCH_PROFILE_DIR']) : undefined;
   process.on('message', async (msg) => {
     if (msg === 'cpu') {
       await recorder.flush(); // count the write-behind work of the run just finished
+      await profiles?.next();
       const u = process.cpuUsage();
-      process.send!({ cpuMs: (u.user + u.system) / 1000, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 });
+      const busy = performance.eventLoopUtilization(elu);
+      elu = performance.eventLoopUtilization();
+      const round = (x: number) => Number(x.toFixed(1));
+      const gcRun = { count: gc.count, totalMs: round(gc.totalMs), maxMs: round(gc.maxMs), majorCount: gc.majorCount, majorMaxMs: round(gc.majorMaxMs) };
+      gc = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
+      process.send!({ cpuMs: (u.user + u.system) / 1000, mainThreadMs: busy.active, gc: gcRun, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 });
       loopDelay.reset();
       return;
     }
     if (msg !== 'stop') return;
     for (const s of servers) s.close();
     await recorder.close(10_000);
+    await writes.close();
     await queue.queue.obliterate({ force: true }).catch(() => {});
     await queue.close();
     const keys = await aggRedis.keys(`${prefix}*`).catch(() => []);
@@ -71,18 +98,56 @@ async function server(): Promise<void> {
   });
 }
 
+/** Starts the V8 profiler; each `next()` writes the profile so far to `dir` (numbered) and starts a new one. */
+async function profiler(dir: string): Promise<{ next: () => Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(dir, { recursive: true });
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  let n = 0;
+  return {
+    async next() {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(path.join(dir, `run-${String(n++).padStart(2, '0')}.cpuprofile`), JSON.stringify(profile));
+      await session.post('Profiler.start');
+    },
+  };
+}
+
 const WORDS = ['Blue', 'River', 'Summit', 'Harbor', 'Maple', 'Quantum', 'Orbit', 'Cedar', 'Atlas', 'Nimbus', 'Granite', 'Falcon', 'Silver', 'Prairie', 'Coral', 'Vertex'];
 const KINDS = ['Cloud', 'Analytics', 'Robotics', 'Labs', 'Compute', 'Software', 'Systems', 'Data'];
 const FORMS = ['Inc', 'LLC', 'GmbH', 'Ltd', 'Pte. Ltd.', 'K.K.', 'S.A.', 'B.V.'];
 const COUNTRIES = ['US', 'DE', 'SG', 'JP', 'GB', 'FR', 'CA', 'NL'];
 
-/** Varied, unlisted customers (allow path), the shape of DESIGN.md's middleware example. */
+/** How many accounts send the requests (`--accounts`); 0: every request from a new account with a never-seen name. */
+const ACCOUNTS = Number(arg('accounts', '2000'));
+/** Policy pack the server screens under (`--policy`). */
+const POLICY = arg('policy', 'us-export-2026');
+
+/** Account `a`'s organization: distinct for every a < 16·16·16·8·8 (mixed radix over the word lists). */
+function orgName(a: number): string {
+  const digits: string[] = [];
+  let n = a;
+  for (const list of [FORMS, KINDS, WORDS, WORDS, WORDS]) {
+    digits.push(list[n % list.length]!);
+    n = Math.floor(n / list.length);
+  }
+  const [form, kind, w1, w2, w3] = digits;
+  return a < 16 * 16 * 8 * 8 ? `${w1} ${w2} ${kind} ${form}` : `${w3} ${w1} ${w2} ${kind} ${form}`;
+}
+
+let nextNewAccount = 0;
+
+/** Unlisted customers (allow path), the shape of DESIGN.md's middleware example; account `i mod ACCOUNTS` asks. */
 function body(i: number): string {
-  const w = (n: number, arr: string[]) => arr[(i * n + (i >> 3)) % arr.length]!;
+  const a = ACCOUNTS > 0 ? (i * 7919) % ACCOUNTS : nextNewAccount++;
   return JSON.stringify({
-    accountId: `acct-${i}`,
-    org: `${w(7, WORDS)} ${w(5, WORDS)} ${w(3, KINDS)} ${w(11, FORMS)}`,
-    country: w(13, COUNTRIES),
+    accountId: `acct-${a}`,
+    org: orgName(a),
+    country: COUNTRIES[a % COUNTRIES.length],
     gpu: 'H100-SXM',
     count: 8,
     hours: 24,
@@ -93,9 +158,11 @@ function body(i: number): string {
 let child: ChildProcess | undefined;
 
 /** Server process CPU time so far, ms (after draining its write-behind buffer). */
-async function serverStats(): Promise<{ cpuMs: number; loopDelayP99Ms: number; loopDelayMaxMs: number }> {
+type ServerStats = { cpuMs: number; mainThreadMs: number; gc: Record<string, number>; loopDelayP99Ms: number; loopDelayMaxMs: number };
+
+async function serverStats(): Promise<ServerStats> {
   child!.send('cpu');
-  const [msg] = (await once(child!, 'message')) as [{ cpuMs: number; loopDelayP99Ms: number; loopDelayMaxMs: number }];
+  const [msg] = (await once(child!, 'message')) as [ServerStats];
   return msg;
 }
 
@@ -132,8 +199,10 @@ async function load(port: number, rate: number, duration: number) {
     non2xx: res.non2xx,
     errors: res.errors,
     serverCpuMsPerRequest: Number((cpuMs / Math.max(1, res.total)).toFixed(3)),
+    mainThreadMsPerRequest: Number((stats.mainThreadMs / Math.max(1, res.total)).toFixed(3)),
     eventLoopDelayP99Ms: Number(stats.loopDelayP99Ms.toFixed(1)),
     eventLoopDelayMaxMs: Number(stats.loopDelayMaxMs.toFixed(1)),
+    gcPauses: stats.gc,
   };
 }
 
@@ -143,7 +212,7 @@ async function main(): Promise<void> {
   const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
   await withTempDatabase('kycgate_bench', async (dbName) => {
     try {
-      const started = await forkServer<{ guarded: number; bare: number; noPersist: number; noAggregate: number; snapshot: string }>(import.meta.filename, { BENCH_DB: dbName });
+      const started = await forkServer<{ guarded: number; bare: number; noPersist: number; noAggregate: number; snapshot: string }>(import.meta.filename, { BENCH_DB: dbName, BENCH_POLICY: POLICY, ...(arg('profile', '') ? { BENCH_PROFILE_DIR: path.resolve(arg('profile', '')) } : {}) });
       child = started.child;
       const ports = started.ready;
       // warm-up: JIT, connection pools, the index's first queries
@@ -183,12 +252,24 @@ async function main(): Promise<void> {
         when: new Date().toISOString(),
         machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavgAtStart: loadAtStart, loadavgAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
         note: 'autocannon and the server share the 2 cores; loadavgAtStart/End tell how quiet the machine was.',
-        setup: { snapshot: ports.snapshot, durationSeconds: duration, lists: 'current-2026 (23,280 entries)', persistence: 'PostgreSQL (write-behind for allows)', redis: 'BullMQ queue (idle: every request is inline) + training aggregation (one Redis round trip per training request; half the requests are inference)',
-          requests: 'varied unlisted organizations, 8 × H100-SXM for 24 h, training/inference alternating: the allow path, as most provisioning calls are', logLevel: 'warn' },
+        setup: {
+          snapshot: ports.snapshot,
+          durationSeconds: duration,
+          lists: 'current-2026 (23,280 entries)',
+          policy: POLICY,
+          persistence: 'PostgreSQL, write-behind for allows from a writer thread (KYCGATE_RECORDER_THREAD)',
+          matchCache: 'KYCGATE_MATCH_CACHE_SIZE 50,000 names per snapshot',
+          redis: 'BullMQ queue (idle: every request is inline) + training aggregation (every training request is added; the request waits for the sum only when its headquarters tier gives the sum a say)',
+          requests:
+            ACCOUNTS > 0
+              ? `${ACCOUNTS} accounts (distinct unlisted organizations, countries ${COUNTRIES.join('/')}) asking again and again; 8 × H100-SXM for 24 h, training/inference alternating: the allow path, as most provisioning calls are`
+              : 'every request from a new account with a never-seen unlisted organization (cold name cache); 8 × H100-SXM for 24 h, training/inference alternating',
+          logLevel: 'warn',
+        },
         rates: results,
         ...(breakdown ? { breakdown } : {}),
       };
-      await writeResult('middleware', out);
+      await writeResult(arg('out', 'middleware'), out);
     } finally {
       await stopServer(child);
     }

@@ -63,6 +63,10 @@ const schema = {
   KYCGATE_BODY_LIMIT_BYTES: int(1024, 50_000_000).default(1_000_000),
   /** Lists not known current for this many hours (newest source retrieval, or the last refresh that found them unchanged) hold every decision for review (SCREENING_UNAVAILABLE); 0 = off. Seed-directory and `lists import` files count from their import. */
   KYCGATE_MAX_LIST_AGE_HOURS: int(0, 24 * 366).default(72),
+  /** Name searches remembered per list snapshot (a repeated customer skips the index; a new snapshot starts empty); 0 = off. */
+  KYCGATE_MATCH_CACHE_SIZE: int(0, 10_000_000).default(50_000),
+  /** Write allow decisions (write-behind) from a worker thread with its own PostgreSQL connections, off the event loop; PGlite always writes on the main thread. */
+  KYCGATE_RECORDER_THREAD: bool.default(true),
 } as const;
 
 const envSchema = z.object(schema);

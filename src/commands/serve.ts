@@ -11,7 +11,8 @@ import { DecisionRecorder } from '../http/middleware/decision-recorder.js';
 import type { EngineScreenOptions, ScreeningEnginePort } from '../http/middleware/ports.js';
 import { createReviewRouter } from '../http/review-routes.js';
 import type { Snapshot } from '../lists/snapshot.js';
-import type { ComputeRequest, Decision, ListEntry } from '../model/index.js';
+import type { MatchIndex } from '../match/index.js';
+import type { ComputeRequest, Customer, Decision, ListEntry } from '../model/index.js';
 import { queuePrefix } from '../queue/names.js';
 import { subscribeSnapshots } from '../queue/pubsub.js';
 import { ScreeningQueue } from '../queue/screening-queue.js';
@@ -24,6 +25,7 @@ import { connectRedis, probeRedis, redisUrl } from '../runtime/redis.js';
 import { ScreeningEngine } from '../runtime/screening-engine.js';
 import { registerSourceMetrics } from '../sources/breaker.js';
 import { openDatabase } from '../store/database.js';
+import { decisionStore } from '../store/threaded-writer.js';
 import { startWorkers } from '../../workers/index.js';
 
 /**
@@ -49,6 +51,13 @@ class StartingEngine implements ScreeningEnginePort {
   estimateTrainingOps(request: ComputeRequest, policy?: string): number {
     if (!this.engine) throw new KycError('KYC_ERR_LISTS_UNAVAILABLE', 'the screening engine is still starting');
     return this.engine.estimateTrainingOps(request, policy);
+  }
+  /** While starting: true (wait for the sum, the careful answer). */
+  trainingSumMatters(customer: Customer, policy?: string, now?: Date): boolean {
+    return this.engine ? this.engine.trainingSumMatters(customer, policy, now) : true;
+  }
+  get index(): MatchIndex | undefined {
+    return this.engine?.index;
   }
 }
 
@@ -80,7 +89,9 @@ export async function run(opts: { demo?: boolean }): Promise<number> {
   const [redisUp, db] = await Promise.all([probeRedis(url, 1000), openDatabase(config, logger)]);
   closers.push({ name: 'database', close: () => db.close() });
   const review = new ReviewService(db);
-  const recorder = new DecisionRecorder(review, logger, {}, (n) => metrics.writeBehind.set(n));
+  const writes = decisionStore(db, review, config.KYCGATE_RECORDER_THREAD, logger);
+  closers.push({ name: 'decision writer', close: writes.close });
+  const recorder = new DecisionRecorder(writes.store, logger, {}, (n) => metrics.writeBehind.set(n));
   const useRedis = redisUp || config.explicit.redis;
   if (!redisUp && config.explicit.redis) {
     say(`REDIS_URL is set but Redis does not answer at ${new URL(url).host}: screenings that need it are HELD (503) until it does.`);

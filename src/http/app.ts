@@ -6,6 +6,7 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from '../config.js';
 import { KycError } from '../errors.js';
 import type { Snapshot } from '../lists/snapshot.js';
+import type { CachedMatchIndex, MatchIndex } from '../match/index.js';
 import type { Logger } from '../runtime/logger.js';
 import { createDemoRouter, demoExtractors } from './demo-routes.js';
 import { metrics, bindMetricSources } from './metrics.js';
@@ -27,7 +28,7 @@ export interface AuthDeps {
 export interface AppDeps {
   config: Config;
   logger: Logger;
-  engine: ScreeningEnginePort & { readonly snapshot?: Snapshot | undefined };
+  engine: ScreeningEnginePort & { readonly snapshot?: Snapshot | undefined; readonly index?: MatchIndex | undefined };
   review?: ReviewPort | undefined;
   recorder?: DecisionRecorder | undefined;
   queue?: (ScreeningQueuePort & { depth?: () => Promise<number> }) | undefined;
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): express.Express {
       return snap ? (Date.now() - Date.parse(snap.createdAt)) / 1000 : undefined;
     },
     ...(queue?.depth ? { queueDepths: async () => ({ screen: await queue.depth!() }) } : {}),
+    matchCache: () => (deps.engine.index as Partial<CachedMatchIndex> | undefined)?.cacheStats,
   });
   metrics.screenings.inc({ outcome: 'allow', path: 'fast' }, 0);
 

@@ -1,4 +1,4 @@
-// The one prom-client registry: screenings by outcome, latency, list age, queue depth, write-behind backlog (breaker state: sources/breaker.ts registers its gauges here).
+// The one prom-client registry: screenings by outcome, latency, list age, queue depth, write-behind backlog, match cache (breaker state: sources/breaker.ts registers its gauges here).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const registry = new Registry();
@@ -8,6 +8,7 @@ collectDefaultMetrics({ register: registry, prefix: 'kycgate_process_' });
 const sources: {
   listAgeSeconds?: () => number | undefined;
   queueDepths?: () => Promise<Record<string, number>>;
+  matchCache?: () => { hits: number; misses: number; size: number } | undefined;
 } = {};
 
 const screenings = new Counter({
@@ -59,11 +60,25 @@ const writeBehind = new Gauge({
   registers: [registry],
 });
 
-/** kycgate's metrics; `/metrics` serves `registry`. */
-export const metrics = { registry, screenings, latency, listAge, queueDepth, writeBehind };
+const matchCache = new Gauge({
+  name: 'kycgate_match_cache',
+  help: 'Name-search cache of the loaded snapshot (KYCGATE_MATCH_CACHE_SIZE): hits and misses since the snapshot loaded, names held',
+  labelNames: ['stat'] as const,
+  registers: [registry],
+  collect() {
+    const stats = sources.matchCache?.();
+    this.reset();
+    if (!stats) return;
+    for (const [stat, value] of Object.entries(stats)) this.set({ stat }, value);
+  },
+});
 
-/** Registers the live sources read at scrape time (list age, queue depths). Later calls replace earlier ones. */
+/** kycgate's metrics; `/metrics` serves `registry`. */
+export const metrics = { registry, screenings, latency, listAge, queueDepth, writeBehind, matchCache };
+
+/** Registers the live sources read at scrape time (list age, queue depths, match cache). Later calls replace earlier ones. */
 export function bindMetricSources(next: typeof sources): void {
   if (next.listAgeSeconds) sources.listAgeSeconds = next.listAgeSeconds;
   if (next.queueDepths) sources.queueDepths = next.queueDepths;
+  if (next.matchCache) sources.matchCache = next.matchCache;
 }

@@ -13,6 +13,7 @@ import type { WordClasses } from './review-rules.js';
 export type { CompareResult, MatchCandidate, MatchIndex, NameQuery, SearchOptions } from './types.js';
 export type { IndexOptions } from './name-index.js';
 export { buildIndexAsync, type AsyncBuildOptions } from './build-async.js';
+export { withSearchCache, type CachedMatchIndex, type SearchCacheStats } from './cached-index.js';
 export type { TokenWeights } from './token-weights.js';
 export { defaultTokenWeights, tokenWeightsFromEntries, tokenWeightsFromNames, LEGAL_FORM_WEIGHT } from './token-weights.js';
 export { ENTITY_TYPE_PENALTY } from './scorer.js';

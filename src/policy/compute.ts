@@ -1,7 +1,8 @@
 // TRAINING_COMPUTE, TRAINING_AGGREGATE, CLUSTER_SCALE (and TIER2_HEADQUARTERS where the pack makes Tier 2 matter).
-import type { ComputeRequest, Outcome, Reason } from '../model/index.js';
+import type { ComputeRequest, Customer, Outcome, Reason } from '../model/index.js';
 import { sci, sciVs } from './format.js';
-import { effectivePurpose, type HqAssessment } from './headquarters.js';
+import { assessHeadquarters, effectivePurpose, type HqAssessment } from './headquarters.js';
+import { partyTree } from './parties.js';
 import type { PolicyPack, RuleData } from './schema.js';
 import { estimateCluster, estimateTraining } from './training.js';
 
@@ -79,4 +80,17 @@ export function computeReasons(
     });
   }
   return reasons;
+}
+
+/**
+ * Whether the window's training sum can change this customer's decision: the request counts as training and the
+ * headquarters tier (customer or ultimate parent, the worst when unclear) has a training outcome in the pack. When it
+ * cannot, the request is still added to the sum (later decisions need it), but nobody has to wait for that.
+ */
+export function trainingSumMatters(customer: Customer, pack: PolicyPack, rules: RuleData, now: Date): boolean {
+  if (!customer.request) return false;
+  const t = pack.training;
+  if (!t.purposes.includes(effectivePurpose(customer.request, pack).purpose)) return false;
+  const hq = assessHeadquarters(partyTree(customer), pack, rules, now);
+  return t.tiers[String(hq.tier) as '1' | '2' | '3'] !== undefined;
 }

@@ -8,7 +8,7 @@ export { listedShare, reaches, type OwnershipShare, type OwnershipPath } from '.
 export { ownershipReasons } from './ownership-rules.js';
 export { listMatchReason, listRule, isStrongHit, countryAgreement, type CountryAgreement } from './list-match.js';
 export { assessHeadquarters, headquartersReasons, effectivePurpose, type HqAssessment } from './headquarters.js';
-export { computeReasons } from './compute.js';
+export { computeReasons, trainingSumMatters } from './compute.js';
 export { applyLicences, reasonAuthority, LIST_AUTHORITY, type Authority } from './licences.js';
 export { combine, worse } from './outcome.js';
 // Deliberately not exported: dates.ts and format.ts (internal helpers).

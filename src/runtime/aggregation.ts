@@ -105,6 +105,29 @@ export class TrainingAggregator {
     return { windowOps: await this.run(groupKeys, at, `${id}|${ops}`, ops, id) };
   }
 
+  /**
+   * Adds many requests in one round trip (a pipeline: one write for all, each script atomic on its own). Resolves
+   * with one entry per item: its window sum, or the error that item met.
+   */
+  async addMany(items: readonly { groupKeys: string[]; ops: number; at: Date; requestId: string }[]): Promise<({ windowOps: number } | Error)[]> {
+    const pipeline = this.redis.pipeline() as unknown as { [COMMAND]: (numKeys: number, ...args: string[]) => void; exec: () => Promise<[Error | null, unknown][] | null> };
+    const out: ({ windowOps: number } | Error | undefined)[] = items.map((it) => {
+      if (it.groupKeys.length === 0) return { windowOps: it.ops };
+      if (!Number.isFinite(it.ops) || it.ops < 0) return new RangeError(`ops must be a finite number ≥ 0 (got ${it.ops})`);
+      const id = it.requestId.replaceAll('|', '_');
+      pipeline[COMMAND](...this.scriptArgs(it.groupKeys, it.at, `${id}|${it.ops}`, it.ops, id));
+      return undefined;
+    });
+    if (out.every((o) => o !== undefined)) return out as ({ windowOps: number } | Error)[];
+    const replies = (await pipeline.exec()) ?? [];
+    let k = 0;
+    return out.map((o) => {
+      if (o !== undefined) return o;
+      const [err, res] = replies[k++] ?? [new Error('no reply in the pipeline'), undefined];
+      return err ?? { windowOps: Number(res) };
+    });
+  }
+
   /** The window's sum for these groups without adding anything. */
   async peek(groupKeys: string[], at: Date): Promise<{ windowOps: number }> {
     if (groupKeys.length === 0) return { windowOps: 0 };
@@ -112,12 +135,17 @@ export class TrainingAggregator {
   }
 
   private async run(groupKeys: string[], at: Date, member: string, ops: number, requestId: string): Promise<number> {
+    const res = await this.redis[COMMAND](...this.scriptArgs(groupKeys, at, member, ops, requestId));
+    return Number(res);
+  }
+
+  /** numKeys, KEYS and ARGV of one ADD_AND_SUM call. */
+  private scriptArgs(groupKeys: string[], at: Date, member: string, ops: number, requestId: string): [number, ...string[]] {
     const groups = [...new Set(groupKeys.map(hash32))].sort();
     const sig = hash32(groups.join(','));
     const p = `${this.prefix}:agg:`;
     const keys = [`${p}r:${hash32(requestId)}`, `${p}s:${sig}`, `${p}t:${sig}`, ...groups.map((g) => `${p}g:${g}`)];
-    const res = await this.redis[COMMAND](keys.length, ...keys, String(at.getTime()), String(this.windowSeconds * 1000), member, String(ops), sig, p);
-    return Number(res);
+    return [keys.length, ...keys, String(at.getTime()), String(this.windowSeconds * 1000), member, String(ops), sig, p];
   }
 }
 

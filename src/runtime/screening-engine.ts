@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { KycError } from '../errors.js';
 import { snapshotVersion, type Snapshot } from '../lists/snapshot.js';
-import { buildIndex, buildIndexAsync } from '../match/index.js';
+import { buildIndex, buildIndexAsync, withSearchCache } from '../match/index.js';
 import type { MatchIndex } from '../match/types.js';
-import type { ComputeRequest, Decision, Licence, Suppression } from '../model/index.js';
-import { estimateTraining, type PolicyPack, type RuleData } from '../policy/index.js';
+import type { ComputeRequest, Customer, Decision, Licence, Suppression } from '../model/index.js';
+import { estimateTraining, trainingSumMatters, type PolicyPack, type RuleData } from '../policy/index.js';
 import { parseCustomer } from '../screening/customer-schema.js';
 import { screenCustomer } from '../screening/screen.js';
 import type { Logger } from './logger.js';
@@ -186,7 +186,7 @@ export class ScreeningEngine {
   }
 
   #install(snapshot: Snapshot, index: MatchIndex, t0: number): void {
-    const next: Loaded = { snapshot, index, lists: snapshotVersion(snapshot), retrievedAt: listsRetrievedAt(snapshot) };
+    const next: Loaded = { snapshot, index: withSearchCache(index, this.#config.KYCGATE_MATCH_CACHE_SIZE), lists: snapshotVersion(snapshot), retrievedAt: listsRetrievedAt(snapshot) };
     const previous = this.#state?.snapshot.id;
     this.#state = next;
     this.#logger.info(
@@ -201,6 +201,11 @@ export class ScreeningEngine {
         'list snapshot is older than KYCGATE_MAX_LIST_AGE_HOURS: decisions are held for review (SCREENING_UNAVAILABLE) until newer lists load',
       );
     }
+  }
+
+  /** Whether the ultimate parent's training sum can change this customer's decision under the pack (see trainingSumMatters). */
+  trainingSumMatters(customer: Customer, policy?: string, now: Date = new Date()): boolean {
+    return trainingSumMatters(customer, this.pack(policy), this.rules, now);
   }
 
   /** Estimated training operations of a request under a pack (default pack when omitted). Throws KYC_ERR_UNKNOWN_GPU. */

@@ -66,11 +66,11 @@ export async function createDatabaseIfMissing(url: string, timeoutMs = 3000): Pr
 
 async function openPostgres(url: string, timeoutMs: number, createIfMissing: boolean): Promise<Db> {
   try {
-    return pgDb(await connectPg(url, { connectTimeoutMs: timeoutMs }));
+    return pgDb(await connectPg(url, { connectTimeoutMs: timeoutMs }), url);
   } catch (err) {
     if (!createIfMissing || sqlState(err) !== INVALID_CATALOG_NAME) throw err;
     await createDatabaseIfMissing(url, timeoutMs);
-    return pgDb(await connectPg(url, { connectTimeoutMs: timeoutMs }));
+    return pgDb(await connectPg(url, { connectTimeoutMs: timeoutMs }), url);
   }
 }
 

@@ -10,4 +10,6 @@ export interface Db {
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
   readonly kind: 'postgres' | 'pglite';
+  /** The PostgreSQL URL it was opened on (absent for PGlite, which one process alone may open). */
+  readonly url?: string;
 }

@@ -22,10 +22,11 @@ function clientDb(client: pg.PoolClient): Db {
   return db;
 }
 
-/** A Db on a pg Pool. `pool.end()` runs on close. */
-export function pgDb(pool: pg.Pool): Db {
+/** A Db on a pg Pool. `pool.end()` runs on close. `url`, when given, lets another thread open its own pool there. */
+export function pgDb(pool: pg.Pool, url?: string): Db {
   return {
     kind: 'postgres',
+    ...(url ? { url } : {}),
     async query<T>(sql: string, params?: unknown[]) {
       const res = await pool.query(sql, params as unknown[]);
       return { rows: res.rows as T[] };
@@ -51,8 +52,8 @@ export function pgDb(pool: pg.Pool): Db {
   };
 }
 
-/** Opens a pool on `url` and checks that it answers. Throws the driver's error when it does not. */
-export async function connectPg(url: string, opts: { connectTimeoutMs?: number; max?: number } = {}): Promise<pg.Pool> {
+/** A pool on `url` that connects on its first query. */
+export function createPgPool(url: string, opts: { connectTimeoutMs?: number; max?: number } = {}): pg.Pool {
   // A URL without a user name means the OS user (as psql does); pg would otherwise need $USER, which services often lack.
   const parsed = new URL(url);
   if (!parsed.username) parsed.username = encodeURIComponent(userInfo().username);
@@ -60,6 +61,12 @@ export async function connectPg(url: string, opts: { connectTimeoutMs?: number; 
   pool.on('error', () => {
     /* idle client errors surface on the next query */
   });
+  return pool;
+}
+
+/** Opens a pool on `url` and checks that it answers. Throws the driver's error when it does not. */
+export async function connectPg(url: string, opts: { connectTimeoutMs?: number; max?: number } = {}): Promise<pg.Pool> {
+  const pool = createPgPool(url, opts);
   try {
     await pool.query('SELECT 1');
     return pool;

@@ -5,7 +5,7 @@ import type { ReviewPort } from './ports.js';
 
 /** Tuning of the write-behind buffer. */
 export interface RecorderOptions {
-  /** How long a decision may wait before its batch is written, ms. @defaultValue 20 */
+  /** How long a decision may wait before its batch is written, ms. @defaultValue 100 */
   flushIntervalMs?: number;
   /** Writes in flight at once. @defaultValue 4 */
   concurrency?: number;
@@ -17,10 +17,14 @@ export interface RecorderOptions {
   batchSize?: number;
 }
 
-/** A review service that can record many screenings in one transaction (optional, idempotent per screeningId). */
-interface BatchReviewPort extends ReviewPort {
-  recordScreenings?: (items: { customer: Customer; decision: Decision; actor: string }[]) => Promise<unknown>;
-}
+/** Records many screenings in one transaction, idempotent per screeningId. */
+type RecordBatch = (items: { customer: Customer; decision: Decision; actor: string }[]) => Promise<unknown>;
+
+/**
+ * Where the recorder writes: a review service (one screening per call, or a batch when it has `recordScreenings`),
+ * or a batch writer alone (ThreadedScreeningWriter).
+ */
+export type RecorderStore = (Pick<ReviewPort, 'recordScreening' | 'getScreening'> & { recordScreenings?: RecordBatch }) | { recordScreenings: RecordBatch };
 
 interface Item {
   customer: Customer;
@@ -30,13 +34,13 @@ interface Item {
 }
 
 /**
- * Buffers decisions and writes each through `ReviewService.recordScreening` off the request path.
+ * Buffers decisions and writes them off the request path (in batches when the store records batches).
  * A failed write keeps the item, marks the recorder unhealthy (so new screenings hold instead of
  * allowing unrecorded) and retries; the next successful write makes it healthy again. A crash loses
  * at most the buffered items (≤ one flush interval in normal operation); `close()` drains.
  */
 export class DecisionRecorder {
-  readonly #review: ReviewPort;
+  readonly #store: RecorderStore;
   readonly #logger: Logger;
   readonly #opts: Required<RecorderOptions>;
   readonly #buffer = new Map<string, Item>();
@@ -47,10 +51,10 @@ export class DecisionRecorder {
   #closed = false;
   #onBuffered: ((n: number) => void) | undefined;
 
-  constructor(review: ReviewPort, logger: Logger, opts: RecorderOptions = {}, onBuffered?: (n: number) => void) {
-    this.#review = review;
+  constructor(store: RecorderStore, logger: Logger, opts: RecorderOptions = {}, onBuffered?: (n: number) => void) {
+    this.#store = store;
     this.#logger = logger;
-    this.#opts = { flushIntervalMs: 20, concurrency: 4, maxBuffered: 5000, retryMs: 1000, batchSize: 100, ...opts };
+    this.#opts = { flushIntervalMs: 100, concurrency: 4, maxBuffered: 5000, retryMs: 1000, batchSize: 100, ...opts };
     this.#onBuffered = onBuffered;
   }
 
@@ -113,13 +117,14 @@ export class DecisionRecorder {
   async #flushRound(): Promise<void> {
     const items = [...this.#buffer.values()];
     let failed = 0;
-    const batch = (this.#review as BatchReviewPort).recordScreenings;
+    const store = this.#store;
+    const batch = store.recordScreenings;
     if (typeof batch === 'function') {
       // one transaction per chunk when the review service offers it
       for (let i = 0; i < items.length; i += this.#opts.batchSize) {
         const chunk = items.slice(i, i + this.#opts.batchSize);
         try {
-          await batch.call(this.#review, chunk.map((it) => ({ customer: it.customer, decision: it.decision, actor: it.actor })));
+          await batch.call(store, chunk.map((it) => ({ customer: it.customer, decision: it.decision, actor: it.actor })));
           for (const it of chunk) this.#buffer.delete(it.decision.screeningId);
         } catch (err) {
           failed += chunk.length;
@@ -130,15 +135,16 @@ export class DecisionRecorder {
       this.#settle(failed);
       return;
     }
+    if (!('recordScreening' in store)) return;
     let next = 0;
     const worker = async () => {
       while (next < items.length) {
         const item = items[next++]!;
         try {
-          if (item.attempts > 0 && (await this.#review.getScreening(item.decision.screeningId))) {
+          if (item.attempts > 0 && (await store.getScreening(item.decision.screeningId))) {
             // an earlier attempt committed after timing out: nothing to do
           } else {
-            await this.#review.recordScreening(item.customer, item.decision, item.actor);
+            await store.recordScreening(item.customer, item.decision, item.actor);
           }
           this.#buffer.delete(item.decision.screeningId);
         } catch (err) {

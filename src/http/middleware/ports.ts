@@ -19,6 +19,8 @@ export interface ScreeningEnginePort {
   readonly snapshot?: { id: string; createdAt: string } | undefined;
   screen(input: unknown, opts?: EngineScreenOptions): Decision;
   estimateTrainingOps?(request: ComputeRequest, policy?: string): number;
+  /** Whether the training sum can change the decision; when false the middleware adds to it without waiting. Absent: always wait. */
+  trainingSumMatters?(customer: Customer, policy?: string, now?: Date): boolean;
   /** The policy pack: which purposes count as training (so only those requests are aggregated). */
   pack?(policy?: string): { training: { purposes: readonly string[]; unknownPurpose: string } };
 }
@@ -34,6 +36,8 @@ export interface ReviewPort {
 /** Training compute summed per group over the pack's window (H6's TrainingAggregator fits). */
 export interface AggregatorPort {
   add(groupKeys: string[], ops: number, at: Date, requestId?: string): Promise<{ windowOps: number }>;
+  /** Many additions in one round trip; one result (or error) per item. Optional: without it they go one by one. */
+  addMany?(items: readonly { groupKeys: string[]; ops: number; at: Date; requestId: string }[]): Promise<({ windowOps: number } | Error)[]>;
 }
 
 /** The payload of one slow-path screening job. */

@@ -6,7 +6,7 @@ import type { Customer, Decision } from '../../model/index.js';
 import { createLogger, type Logger } from '../../runtime/logger.js';
 import { metrics } from '../metrics.js';
 import { asKycError, sendProblem } from '../problem.js';
-import { DecisionRecorder } from './decision-recorder.js';
+import { DecisionRecorder, type RecorderStore } from './decision-recorder.js';
 import { checkInputLimits } from './input-limits.js';
 import { loadParseCustomer } from './parse.js';
 import { parseScreenOptions, type ScreenConfig, type ScreenOptions } from './options.js';
@@ -36,11 +36,11 @@ function extract(cfg: Readonly<ScreenConfig>, req: Request): unknown {
 
 /** Where the screener comes from: given collaborators, or the process-wide default runtime. */
 function screenerSource(cfg: Readonly<ScreenConfig>, logger: Logger): () => Screener | undefined {
-  const build = (deps: Pick<ConstructorParameters<typeof Screener>[0], 'engine' | 'review'>) =>
+  const build = (deps: Pick<ConstructorParameters<typeof Screener>[0], 'engine' | 'review'> & { store?: RecorderStore | undefined }) =>
     new Screener({
       engine: deps.engine,
       review: deps.review,
-      recorder: cfg.recorder ?? (deps.review ? new DecisionRecorder(deps.review, logger, {}, (n) => metrics.writeBehind.set(n)) : undefined),
+      recorder: cfg.recorder ?? (deps.review ? new DecisionRecorder(deps.store ?? deps.review, logger, {}, (n) => metrics.writeBehind.set(n)) : undefined),
       queue: cfg.queue,
       aggregator: cfg.aggregator,
       logger,
@@ -54,7 +54,7 @@ function screenerSource(cfg: Readonly<ScreenConfig>, logger: Logger): () => Scre
   void import('./default-runtime.js')
     .then((m) => m.defaultRuntime())
     .then((rt) => {
-      screener = build({ engine: rt.engine, review: cfg.review ?? rt.review });
+      screener = build({ engine: rt.engine, review: cfg.review ?? rt.review, store: cfg.review ? undefined : rt.store });
     })
     .catch((err: unknown) => logger.error({ err }, 'kycgate: the default screening runtime failed to start; requests are held'));
   return () => screener;

@@ -4,6 +4,7 @@ import { isKycError } from '../../errors.js';
 import type { Customer, Decision } from '../../model/index.js';
 import { trainingGroupKeys } from '../../runtime/aggregation.js';
 import type { Logger } from '../../runtime/logger.js';
+import { BackgroundAdds } from './background-adds.js';
 import { DeadlineExceeded, within } from './deadline.js';
 import type { DecisionRecorder } from './decision-recorder.js';
 import { checkInputLimits, type InputLimits } from './input-limits.js';
@@ -61,6 +62,7 @@ const remaining = (deadline: number) => Math.max(0, deadline - Date.now());
 export class Screener {
   readonly #d: ScreenerDeps;
   readonly #clock: () => Date;
+  #background: BackgroundAdds | undefined;
 
   constructor(deps: ScreenerDeps) {
     this.#d = deps;
@@ -116,12 +118,25 @@ export class Screener {
     return this.#fast(customer, call, screeningId, now, deadline, aggregate);
   }
 
+  /**
+   * Adds a training request to its groups' sums. Waits for the sum only when it can change the decision (the
+   * engine says so); otherwise the addition goes on in the background and the screening goes on without it.
+   */
   async #aggregate(customer: Customer, call: ScreenCall, now: Date, deadline: number, requestId: string): Promise<{ windowOps: number } | undefined> {
     const { aggregator, engine } = this.#d;
     const request = customer.request;
     if (!aggregator || !request || !engine.estimateTrainingOps || !countsAsTraining(engine, request.purpose, call.policy)) return undefined;
     const ops = engine.estimateTrainingOps(request, call.policy);
-    return within(aggregator.add(trainingGroupKeys(customer), ops, now, requestId), Math.max(1, remaining(deadline)), 'training aggregate');
+    // beyond any number (e.g. hours: 1e300): the request alone meets every threshold; there is no sum to keep
+    if (!Number.isFinite(ops)) return undefined;
+    const keys = trainingGroupKeys(customer);
+    this.#background ??= new BackgroundAdds(aggregator, this.#d.logger);
+    // a backlog of unacknowledged additions (Redis failing) sends every request back to waiting, and so to holding
+    if (this.#background.healthy && engine.trainingSumMatters && !engine.trainingSumMatters(customer, call.policy, now)) {
+      this.#background.add({ groupKeys: keys, ops, at: now, requestId });
+      return undefined;
+    }
+    return within(aggregator.add(keys, ops, now, requestId), Math.max(1, remaining(deadline)), 'training aggregate');
   }
 
   async #fast(customer: Customer, call: ScreenCall, screeningId: string, now: Date, deadline: number, aggregate: { windowOps: number } | undefined): Promise<ScreenResult> {

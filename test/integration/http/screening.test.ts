@@ -320,6 +320,10 @@ describe('service endpoints', () => {
     assert.match(m.text, /kycgate_screening_duration_seconds_bucket/);
     assert.match(m.text, /kycgate_list_age_seconds \d/);
     assert.match(m.text, /kycgate_queue_depth\{queue="screen"\} \d/);
+    // the name-search cache of the loaded snapshot: earlier tests of this file screened names, so it holds some
+    const held = Number(/kycgate_match_cache\{stat="size"\} (\d+)/.exec(m.text)?.[1]);
+    assert.ok(held > 0, m.text.split('\n').filter((l) => l.includes('match_cache')).join('\n'));
+    assert.match(m.text, /kycgate_match_cache\{stat="misses"\} [1-9]\d*/);
   });
 
   test('unknown route → 404 problem; GET of an unknown screening → 404 problem', async () => {

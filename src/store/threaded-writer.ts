@@ -1,0 +1,139 @@
+// Records write-behind decisions from a worker thread with its own PostgreSQL pool: the event loop only posts a message.
+import { Worker } from 'node:worker_threads';
+import type { Customer, Decision } from '../model/index.js';
+import type { Logger } from '../runtime/logger.js';
+
+/** One screening to record (ReviewService.recordScreenings' item). */
+export interface ScreeningItem {
+  customer: Customer;
+  decision: Decision;
+  actor: string;
+}
+
+/** What the thread is started with. */
+export interface WriterSetup {
+  url: string;
+  poolSize: number;
+  connectTimeoutMs: number;
+}
+
+/** A call the thread answers (by `id`). */
+type WriterCall = { op: 'recordScreenings'; items: ScreeningItem[] } | { op: 'getScreening'; screeningId: string };
+export type WriterRequest = (WriterCall & { id: number }) | { op: 'close' };
+export type WriterReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string; code?: string };
+
+/** Tuning of the writer thread. */
+export interface ThreadedWriterOptions {
+  /** Connections of the thread's own pool. @defaultValue 2 */
+  poolSize?: number;
+  /** Connect timeout per attempt, ms. @defaultValue 3000 */
+  connectTimeoutMs?: number;
+}
+
+/** A write the thread failed (its message and, when it had one, the error code). */
+export class WriterError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'WriterError';
+  }
+}
+
+type Waiter = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+/**
+ * `recordScreenings` / `getScreening` of ReviewService, run in a worker thread on `url` (PostgreSQL only: PGlite
+ * belongs to one thread). A thread that dies fails what it had in hand (the DecisionRecorder keeps and retries it);
+ * the next call starts a new one. The thread holds the process open only while a call is in flight.
+ */
+export class ThreadedScreeningWriter {
+  readonly #setup: WriterSetup;
+  readonly #logger: Logger;
+  readonly #waiting = new Map<number, Waiter>();
+  #worker: Promise<Worker> | undefined;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(url: string, logger: Logger, opts: ThreadedWriterOptions = {}) {
+    this.#setup = { url, poolSize: opts.poolSize ?? 2, connectTimeoutMs: opts.connectTimeoutMs ?? 3000 };
+    this.#logger = logger;
+  }
+
+  /** Records many screenings in one transaction (idempotent per screeningId). */
+  recordScreenings(items: readonly ScreeningItem[]): Promise<{ recorded: number }> {
+    return this.#call({ op: 'recordScreenings', items: [...items] }) as Promise<{ recorded: number }>;
+  }
+
+  getScreening(screeningId: string): Promise<Decision | undefined> {
+    return this.#call({ op: 'getScreening', screeningId }) as Promise<Decision | undefined>;
+  }
+
+  /** Ends the thread after the calls in flight (their pool closes with it). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const started = this.#worker;
+    this.#worker = undefined;
+    const worker = await started?.catch(() => undefined);
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.ref();
+    worker.postMessage({ op: 'close' } satisfies WriterRequest);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    await worker.terminate();
+  }
+
+  async #call(request: WriterCall): Promise<unknown> {
+    if (this.#closed) throw new WriterError('the decision writer is closed');
+    const worker = await (this.#worker ??= this.#spawn());
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      if (this.#waiting.size === 1) worker.ref();
+      worker.postMessage({ ...request, id } satisfies WriterRequest);
+    });
+  }
+
+  #spawn(): Promise<Worker> {
+    const worker = new Worker(new URL('./recorder-thread-entry.mjs', import.meta.url), { workerData: this.#setup });
+    worker.unref();
+    const started = new Promise<Worker>((resolve, reject) => {
+      const fail = (err: Error) => {
+        if (this.#worker === started) this.#worker = undefined;
+        for (const w of this.#waiting.values()) w.reject(err);
+        this.#waiting.clear();
+        reject(err);
+      };
+      worker.on('message', (msg: WriterReply | { ready: true }) => {
+        if ('ready' in msg) return resolve(worker);
+        const waiter = this.#waiting.get(msg.id);
+        if (!waiter) return;
+        this.#waiting.delete(msg.id);
+        if (this.#waiting.size === 0) worker.unref();
+        if (msg.ok) waiter.resolve(msg.result);
+        else waiter.reject(new WriterError(msg.message, msg.code));
+      });
+      worker.on('error', (err) => {
+        this.#logger.error({ err }, 'the decision writer thread failed; the next write starts a new one');
+        fail(err);
+      });
+      worker.on('exit', (code) => {
+        if (!this.#closed) this.#logger.warn({ code }, 'the decision writer thread exited');
+        fail(new WriterError(`the decision writer thread exited (code ${code})`));
+      });
+    });
+    started.catch(() => {});
+    return started;
+  }
+}
+
+/**
+ * The store write-behind allows go to: a writer thread on the database's PostgreSQL URL when `thread` is on, else
+ * `review` itself (PGlite, or the thread turned off). `close` ends the thread (a no-op without one).
+ */
+export function decisionStore<R extends object>(db: { url?: string }, review: R, thread: boolean, logger: Logger): { store: R | ThreadedScreeningWriter; close: () => Promise<void> } {
+  if (!thread || !db.url) return { store: review, close: async () => {} };
+  const writer = new ThreadedScreeningWriter(db.url, logger);
+  return { store: writer, close: () => writer.close() };
+}
