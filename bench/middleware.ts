@@ -1,5 +1,5 @@
 // Benchmark: the demo provisioning route with and without kycgate's middleware, at fixed request rates, side by side.
-//   node --import tsx bench/middleware.ts [--rates 200,500] [--duration 10] [--accounts 2000|0] [--policy us-export-2026] [--pacing even|burst] [--breakdown] [--out middleware]
+//   node --import tsx bench/middleware.ts [--rates 200,500] [--duration 10] [--rounds 3] [--accounts 2000|0] [--policy us-export-2026] [--pacing even|burst] [--breakdown] [--out middleware]
 // Prints JSON; writes bench/results/<out>.json. Needs PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -8,7 +8,7 @@ import { constants, monitorEventLoopDelay, performance, PerformanceObserver } fr
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { arg, forkServer, listen, pacedLoad, portOf, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
+import { arg, forkServer, listen, pacedLoad, portOf, quantile, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
 
 /** Server side (child process): one engine, database, queue and aggregator; two apps (guarded, bare) on two ports. */
 async function server(): Promise<void> {
@@ -124,6 +124,8 @@ const COUNTRIES = ['US', 'DE', 'SG', 'JP', 'GB', 'FR', 'CA', 'NL'];
 
 /** How many accounts send the requests (`--accounts`); 0: every request from a new account with a never-seen name. */
 const ACCOUNTS = Number(arg('accounts', '2000'));
+/** Rounds per rate and side (`--rounds`): percentiles are taken over all of them. */
+const ROUNDS = Number(arg('rounds', '3'));
 /** Policy pack the server screens under (`--policy`). */
 const POLICY = arg('policy', 'us-export-2026');
 
@@ -186,7 +188,7 @@ async function load(port: number, rate: number, duration: number) {
           non2xx: r.non2xx,
           errors: r.errors,
         }))
-      : await pacedLoad({ url, rate, duration, perTick: 10, request });
+      : await pacedLoad({ url, rate, duration, perTick: 10, request }).then((r) => ({ ...r, latencies: r.responses.map((x) => x.ms) }));
   const stats = await serverStats();
   const cpuMs = stats.cpuMs - cpu0;
   return {
@@ -203,6 +205,47 @@ async function load(port: number, rate: number, duration: number) {
     eventLoopDelayP99Ms: Number(stats.loopDelayP99Ms.toFixed(1)),
     eventLoopDelayMaxMs: Number(stats.loopDelayMaxMs.toFixed(1)),
     gcPauses: stats.gc,
+    latencies: 'latencies' in res ? (res.latencies as number[]) : undefined,
+  };
+}
+
+type Run = Awaited<ReturnType<typeof load>>;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const r2 = (x: number) => Number(x.toFixed(2));
+
+/**
+ * One side's rounds as one run: percentiles over every response of every round (even pacing), or the median of
+ * the rounds' percentiles (burst: autocannon reports percentiles only); counts summed; per-request costs weighted.
+ */
+function pool(runs: Run[]) {
+  const all = runs.flatMap((r): number[] => r.latencies ?? []).sort((a, b) => a - b);
+  const pct = (q: number, key: 'p50Ms' | 'p90Ms' | 'p99Ms') => (all.length > 0 ? r2(quantile(all, q)) : median(runs.map((r) => r[key])));
+  const total = runs.reduce((n, r) => n + r.total, 0);
+  const weighted = (key: 'serverCpuMsPerRequest' | 'mainThreadMsPerRequest') => Number((runs.reduce((n, r) => n + r[key] * r.total, 0) / Math.max(1, total)).toFixed(3));
+  const gc = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
+  for (const r of runs) {
+    gc.count += r.gcPauses['count'] ?? 0;
+    gc.totalMs = r2(gc.totalMs + (r.gcPauses['totalMs'] ?? 0));
+    gc.maxMs = Math.max(gc.maxMs, r.gcPauses['maxMs'] ?? 0);
+    gc.majorCount += r.gcPauses['majorCount'] ?? 0;
+    gc.majorMaxMs = Math.max(gc.majorMaxMs, r.gcPauses['majorMaxMs'] ?? 0);
+  }
+  return {
+    p50Ms: pct(0.5, 'p50Ms'),
+    p90Ms: pct(0.9, 'p90Ms'),
+    p99Ms: pct(0.99, 'p99Ms'),
+    maxMs: Math.max(...runs.map((r) => r.maxMs)),
+    p99MsPerRound: runs.map((r) => r.p99Ms),
+    rps: r2(runs.reduce((n, r) => n + r.rps, 0) / runs.length),
+    total,
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    serverCpuMsPerRequest: weighted('serverCpuMsPerRequest'),
+    mainThreadMsPerRequest: weighted('mainThreadMsPerRequest'),
+    eventLoopDelayP99Ms: median(runs.map((r) => r.eventLoopDelayP99Ms)),
+    eventLoopDelayMaxMs: Math.max(...runs.map((r) => r.eventLoopDelayMaxMs)),
+    gcPauses: gc,
   };
 }
 
@@ -215,34 +258,42 @@ async function main(): Promise<void> {
       const started = await forkServer<{ guarded: number; bare: number; noPersist: number; noAggregate: number; snapshot: string }>(import.meta.filename, { BENCH_DB: dbName, BENCH_POLICY: POLICY, ...(arg('profile', '') ? { BENCH_PROFILE_DIR: path.resolve(arg('profile', '')) } : {}) });
       child = started.child;
       const ports = started.ready;
-      // warm-up: JIT, connection pools, the index's first queries
-      await load(ports.guarded, 200, 3);
+      // warm-up: JIT, connection pools, the index's first queries, and every account of the pool seen once (a
+      // running control plane has seen its customers; --accounts 0 measures names never seen)
+      await load(ports.guarded, 200, 3 + Math.ceil(ACCOUNTS / 200));
       await load(ports.bare, 200, 3);
-      type Run = Awaited<ReturnType<typeof load>>;
       const results: { rate: number; [k: string]: unknown }[] = [];
       for (const rate of rates) {
-        // alternate order per rate so neither side always runs on a hotter/colder machine
-        const first: 'without' | 'with' = results.length % 2 === 0 ? 'without' : 'with';
-        const a: Run = await load(first === 'without' ? ports.bare : ports.guarded, rate, duration);
-        const b: Run = await load(first === 'without' ? ports.guarded : ports.bare, rate, duration);
-        const without: Run = first === 'without' ? a : b;
-        const withMw: Run = first === 'without' ? b : a;
+        // rounds alternate which side goes first, so neither always runs on a hotter/colder machine
+        const without: Run[] = [];
+        const withMw: Run[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          if (round % 2 === 0) {
+            without.push(await load(ports.bare, rate, duration));
+            withMw.push(await load(ports.guarded, rate, duration));
+          } else {
+            withMw.push(await load(ports.guarded, rate, duration));
+            without.push(await load(ports.bare, rate, duration));
+          }
+        }
+        const a = pool(without);
+        const b = pool(withMw);
         results.push({
           rate,
-          p50Ms: { without: without.p50Ms, with: withMw.p50Ms },
-          p99Ms: { without: without.p99Ms, with: withMw.p99Ms },
-          p99OverheadRatio: Number(((withMw.p99Ms - without.p99Ms) / without.p99Ms).toFixed(3)),
-          p50OverheadRatio: Number(((withMw.p50Ms - without.p50Ms) / without.p50Ms).toFixed(3)),
-          p99OverheadMs: Number((withMw.p99Ms - without.p99Ms).toFixed(2)),
-          without,
-          with: withMw,
+          p50Ms: { without: a.p50Ms, with: b.p50Ms },
+          p99Ms: { without: a.p99Ms, with: b.p99Ms },
+          p99OverheadRatio: Number(((b.p99Ms - a.p99Ms) / a.p99Ms).toFixed(3)),
+          p50OverheadRatio: Number(((b.p50Ms - a.p50Ms) / a.p50Ms).toFixed(3)),
+          p99OverheadMs: r2(b.p99Ms - a.p99Ms),
+          without: a,
+          with: b,
         });
       }
       const breakdown = process.argv.includes('--breakdown')
         ? {
             rate: rates[rates.length - 1]!,
-            noPersist: await load(ports.noPersist, rates[rates.length - 1]!, duration),
-            noAggregate: await load(ports.noAggregate, rates[rates.length - 1]!, duration),
+            noPersist: pool([await load(ports.noPersist, rates[rates.length - 1]!, duration)]),
+            noAggregate: pool([await load(ports.noAggregate, rates[rates.length - 1]!, duration)]),
           }
         : undefined;
       const out = {
@@ -255,6 +306,7 @@ async function main(): Promise<void> {
         setup: {
           snapshot: ports.snapshot,
           durationSeconds: duration,
+          rounds: ROUNDS,
           lists: 'current-2026 (23,280 entries)',
           policy: POLICY,
           persistence: 'PostgreSQL, write-behind for allows from a writer thread (KYCGATE_RECORDER_THREAD)',

@@ -44,6 +44,10 @@ class StartingEngine implements ScreeningEnginePort {
     if (!this.engine) throw new KycError('KYC_ERR_LISTS_UNAVAILABLE', 'the screening engine is still starting');
     return this.engine.screen(input, opts as Parameters<ScreeningEngine['screen']>[1]);
   }
+  screenParsed(customer: Customer, opts?: EngineScreenOptions): Decision {
+    if (!this.engine) throw new KycError('KYC_ERR_LISTS_UNAVAILABLE', 'the screening engine is still starting');
+    return this.engine.screenParsed(customer, opts as Parameters<ScreeningEngine['screenParsed']>[1]);
+  }
   pack(policy?: string) {
     if (!this.engine) throw new KycError('KYC_ERR_LISTS_UNAVAILABLE', 'the screening engine is still starting');
     return this.engine.pack(policy);

@@ -73,8 +73,24 @@ const matchCache = new Gauge({
   },
 });
 
+type CounterChild = ReturnType<typeof screenings.labels>;
+type HistogramChild = ReturnType<typeof latency.labels>;
+const screeningChildren = new Map<string, CounterChild>();
+const latencyChildren = new Map<string, HistogramChild>();
+
+/** Counts one decided screening and its latency; the labelled series are looked up once, not hashed per request. */
+function screeningDecided(outcome: string, path: string, seconds: number): void {
+  const key = `${outcome}\u0000${path}`;
+  let counter = screeningChildren.get(key);
+  if (!counter) screeningChildren.set(key, (counter = screenings.labels({ outcome, path })));
+  let histogram = latencyChildren.get(path);
+  if (!histogram) latencyChildren.set(path, (histogram = latency.labels({ path })));
+  counter.inc();
+  histogram.observe(seconds);
+}
+
 /** kycgate's metrics; `/metrics` serves `registry`. */
-export const metrics = { registry, screenings, latency, listAge, queueDepth, writeBehind, matchCache };
+export const metrics = { registry, screenings, latency, listAge, queueDepth, writeBehind, matchCache, screeningDecided };
 
 /** Registers the live sources read at scrape time (list age, queue depths, match cache). Later calls replace earlier ones. */
 export function bindMetricSources(next: typeof sources): void {

@@ -48,6 +48,25 @@ function inTier(code: string, day: string, tier: '1' | '3', pack: PolicyPack, ru
 /** The tier of an ISO alpha-2 country on `at`, under the pack's tier definitions and the dated tables. */
 export function countryTier(country: string, at: Date, pack: PolicyPack, rules: RuleData): TierResult {
   const day = isoDay(at);
+  const key = `${day}\u0000${country}`;
+  let byPack = tierMemo.get(rules);
+  if (!byPack) tierMemo.set(rules, (byPack = new WeakMap()));
+  let memo = byPack.get(pack);
+  if (!memo) byPack.set(pack, (memo = new Map()));
+  let result = memo.get(key);
+  if (!result) {
+    if (memo.size >= TIER_MEMO_MAX) memo.clear();
+    result = Object.freeze(tierOf(country, day, pack, rules));
+    memo.set(key, result);
+  }
+  return result;
+}
+
+/** Tier answers per rule data, pack, day and country: pure, asked for every party of every screening. */
+const tierMemo = new WeakMap<RuleData, WeakMap<PolicyPack, Map<string, TierResult>>>();
+const TIER_MEMO_MAX = 10_000;
+
+function tierOf(country: string, day: string, pack: PolicyPack, rules: RuleData): TierResult {
   const code = country.toUpperCase();
   const mapped = treatedAs(code, day, rules);
   const base = mapped !== code ? { country: code, treatedAs: mapped } : { country: code };

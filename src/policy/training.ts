@@ -42,7 +42,10 @@ export function estimateTraining(request: ComputeRequest, pack: PolicyPack, rule
     hours: request.hours,
     utilization,
     ops,
-    formula: `${gpu.key} ${grouped(rate.tflops)} TFLOP/s ${rate.precision} dense × ${grouped(request.gpuCount)} GPUs × ${grouped(request.hours)} h × utilization ${utilization.toFixed(1)}`,
+    // built when read: most screenings raise no compute reason and never print it
+    get formula() {
+      return `${gpu.key} ${grouped(rate.tflops)} TFLOP/s ${rate.precision} dense × ${grouped(request.gpuCount)} GPUs × ${grouped(request.hours)} h × utilization ${utilization.toFixed(1)}`;
+    },
   };
 }
 
@@ -57,6 +60,8 @@ export function estimateCluster(request: ComputeRequest, rules: RuleData): Clust
     tflops: rate.tflops,
     gpuCount: request.gpuCount,
     opsPerSecond,
-    formula: `${gpu.key} ${grouped(rate.tflops)} TFLOP/s ${rate.precision} dense peak × ${grouped(request.gpuCount)} GPUs = ${sci(opsPerSecond)} ops/s`,
+    get formula() {
+      return `${gpu.key} ${grouped(rate.tflops)} TFLOP/s ${rate.precision} dense peak × ${grouped(request.gpuCount)} GPUs = ${sci(opsPerSecond)} ops/s`;
+    },
   };
 }

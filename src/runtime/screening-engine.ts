@@ -140,9 +140,17 @@ export class ScreeningEngine {
    * SCREENING_UNAVAILABLE at review.
    */
   screen(input: unknown, opts: ScreenOptions = {}): Decision {
-    const state = this.#state; // one read: a concurrent swap does not affect this screening
     const pack = this.pack(opts.policy);
-    const customer = parseCustomer(input);
+    return this.#screen(parseCustomer(input), pack, opts);
+  }
+
+  /** `screen` for a customer `parseCustomer` already returned (no second validation). */
+  screenParsed(customer: Customer, opts: ScreenOptions = {}): Decision {
+    return this.#screen(customer, this.pack(opts.policy), opts);
+  }
+
+  #screen(customer: Customer, pack: PolicyPack, opts: ScreenOptions): Decision {
+    const state = this.#state; // one read: a concurrent swap does not affect this screening
     if (!state) throw new KycError('KYC_ERR_LISTS_UNAVAILABLE', 'no list snapshot is loaded: import or refresh the lists (kycgate lists import / KYCGATE_SEED_DIR)');
     return screenCustomer(customer, {
       index: state.index,

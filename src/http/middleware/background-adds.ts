@@ -12,7 +12,7 @@ export interface SumAddition {
 
 /** Tuning of the background additions. */
 export interface BackgroundAddOptions {
-  /** How long an addition may wait for others to share its round trip, ms. @defaultValue 10 */
+  /** How long an addition may wait for others to share its round trip, ms. @defaultValue 25 */
   batchMs?: number;
   /** Most additions per round trip. @defaultValue 500 */
   maxBatch?: number;
@@ -44,7 +44,7 @@ export class BackgroundAdds {
   constructor(aggregator: AggregatorPort, logger: Logger, opts: BackgroundAddOptions = {}) {
     this.#aggregator = aggregator;
     this.#logger = logger;
-    this.#opts = { batchMs: 10, maxBatch: 500, retryDelaysMs: [1000, 5000, 30_000], maxPending: 10_000, ...opts };
+    this.#opts = { batchMs: 25, maxBatch: 500, retryDelaysMs: [1000, 5000, 30_000], maxPending: 10_000, ...opts };
   }
 
   /** Additions not yet acknowledged by Redis (waiting, sent, or waiting for a retry). */

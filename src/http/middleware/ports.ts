@@ -18,6 +18,8 @@ export interface ScreeningEnginePort {
   readonly ready: boolean;
   readonly snapshot?: { id: string; createdAt: string } | undefined;
   screen(input: unknown, opts?: EngineScreenOptions): Decision;
+  /** `screen` for a customer already parsed (skips the second validation). Optional. */
+  screenParsed?(customer: Customer, opts?: EngineScreenOptions): Decision;
   estimateTrainingOps?(request: ComputeRequest, policy?: string): number;
   /** Whether the training sum can change the decision; when false the middleware adds to it without waiting. Absent: always wait. */
   trainingSumMatters?(customer: Customer, policy?: string, now?: Date): boolean;

@@ -131,8 +131,7 @@ export function screen(options: ScreenOptions): RequestHandler {
         case 'decided': {
           const { decision } = result;
           res.locals['kycgate'] = { screeningId: decision.screeningId, outcome: decision.outcome };
-          metrics.screenings.inc({ outcome: decision.outcome, path: result.path });
-          metrics.latency.observe({ path: result.path }, (performance.now() - started) / 1000);
+          metrics.screeningDecided(decision.outcome, result.path, (performance.now() - started) / 1000);
           if (decision.outcome === 'allow') {
             req.kycgate = decision;
             next();

@@ -8,7 +8,7 @@ import { BackgroundAdds } from './background-adds.js';
 import { DeadlineExceeded, within } from './deadline.js';
 import type { DecisionRecorder } from './decision-recorder.js';
 import { checkInputLimits, type InputLimits } from './input-limits.js';
-import type { AggregatorPort, ReviewPort, ScreeningEnginePort, ScreeningQueuePort, ScreenJobData } from './ports.js';
+import type { AggregatorPort, EngineScreenOptions, ReviewPort, ScreeningEnginePort, ScreeningQueuePort, ScreenJobData } from './ports.js';
 
 export type CaseRef = { id: string; subject: string; status: string };
 
@@ -53,6 +53,10 @@ export interface ScreenCall {
 }
 
 const remaining = (deadline: number) => Math.max(0, deadline - Date.now());
+
+/** Screens a parsed customer: without a second validation where the engine offers that. */
+const screenParsed = (engine: ScreeningEnginePort, customer: Customer, opts: EngineScreenOptions): Decision =>
+  engine.screenParsed ? engine.screenParsed(customer, opts) : engine.screen(customer, opts);
 
 /**
  * The screening core shared by the middleware and `POST /v1/screen`. Never returns an allow it
@@ -144,7 +148,7 @@ export class Screener {
     const base = { now, screeningId, ...(call.policy ? { policy: call.policy } : {}), ...(aggregate ? { aggregate } : {}) };
     let decision: Decision;
     try {
-      decision = engine.screen(customer, base);
+      decision = screenParsed(engine, customer, base);
     } catch (err) {
       if (isKycError(err) && err.code === 'KYC_ERR_LISTS_UNAVAILABLE') return this.#unavailable('lists', err.message, screeningId, customer, call, now);
       throw err;
@@ -163,7 +167,7 @@ export class Screener {
         'suppressions and licences',
       );
       if (suppressions.length > 0 || licences.length > 0) {
-        decision = engine.screen(customer, { ...base, suppressions, licences });
+        decision = screenParsed(engine, customer, { ...base, suppressions, licences });
       }
     } catch (err) {
       this.#d.logger.warn({ err: String(err), screeningId }, 'review data unavailable');
@@ -201,7 +205,7 @@ export class Screener {
     let partial: Decision | undefined;
     if (this.#d.engine.ready) {
       try {
-        partial = this.#d.engine.screen(customer, { now, screeningId, ...(call.policy ? { policy: call.policy } : {}) });
+        partial = screenParsed(this.#d.engine, customer, { now, screeningId, ...(call.policy ? { policy: call.policy } : {}) });
       } catch (err) {
         // the caller's fault (unknown GPU model or policy pack, invalid input) is a 4xx whatever is down
         if (isKycError(err) && err.status < 500) throw err;
