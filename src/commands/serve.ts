@@ -7,6 +7,7 @@ import { createAdminRouter } from '../http/admin-routes.js';
 import { createApp } from '../http/app.js';
 import { authenticate, requireRole } from '../http/auth.js';
 import { metrics } from '../http/metrics.js';
+import { drainBackgroundAdds } from '../http/middleware/background-adds.js';
 import { DecisionRecorder } from '../http/middleware/decision-recorder.js';
 import type { EngineScreenOptions, ScreeningEnginePort } from '../http/middleware/ports.js';
 import { createReviewRouter } from '../http/review-routes.js';
@@ -199,6 +200,8 @@ export async function run(opts: { demo?: boolean }): Promise<number> {
 
   if (queue) closers.push({ name: 'screening queue', close: () => queue!.close() });
   if (aggRedis) closers.push({ name: 'aggregation redis', close: async () => aggRedis!.disconnect() });
+  // runs before the line above (closers run in reverse): additions still waiting reach Redis first
+  if (aggregator) closers.push({ name: 'training sums', close: () => drainBackgroundAdds(aggregator!) });
 
   await new Promise<void>((resolve) => {
     let stopping = false;

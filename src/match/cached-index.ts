@@ -12,7 +12,7 @@ export interface SearchCacheStats {
 /** An index whose searches are remembered; `cacheStats` tells how often that paid. */
 export type CachedMatchIndex = MatchIndex & { readonly cacheStats: SearchCacheStats };
 
-/** Candidates are shared between callers: frozen (with their pieces and features), so no caller can alter another's result. */
+/** Candidates are shared between callers: typed readonly and frozen (with their pieces and features), so no caller can alter another's result. */
 const EMPTY: readonly MatchCandidate[] = Object.freeze([]);
 
 /** Freezes a candidate, its score pieces and features. Its list entry is the snapshot's own, shared with every search anyway. */
@@ -44,18 +44,18 @@ export function withSearchCache(index: MatchIndex, maxEntries: number): MatchInd
     get cacheStats() {
       return { hits, misses, size: cache.size };
     },
-    search(query: NameQuery, options: SearchOptions): MatchCandidate[] {
+    search(query: NameQuery, options: SearchOptions): readonly MatchCandidate[] {
       const key = `${query.type ?? ''}\u0000${query.country ?? ''}\u0000${options.minScore}\u0000${options.limit ?? ''}\u0000${query.name}`;
       const cached = cache.get(key);
       if (cached) {
         hits += 1;
-        return cached as MatchCandidate[];
+        return cached;
       }
       misses += 1;
       const found = index.search(query, options);
       const frozen = found.length === 0 ? EMPTY : Object.freeze(found.map(freezeCandidate));
       cache.set(key, frozen);
-      return frozen as MatchCandidate[];
+      return frozen;
     },
   };
 }

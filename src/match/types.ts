@@ -31,7 +31,7 @@ export interface MatchIndex {
   readonly entryCount: number;
   /** Number of names (primary + aliases) indexed. */
   readonly nameCount: number;
-  search(query: NameQuery, options: SearchOptions): MatchCandidate[];
+  search(query: NameQuery, options: SearchOptions): readonly MatchCandidate[];
 }
 
 export interface CompareResult {

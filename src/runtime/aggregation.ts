@@ -74,6 +74,18 @@ type WithScript = Redis & { [COMMAND]: (numKeys: number, ...args: string[]) => P
 
 const hash32 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
+/**
+ * Operations above this are counted as this: a finite stand-in (an estimate can overflow to Infinity, e.g. `hours:
+ * 1e300`) that still lies far above every threshold, so such a request is counted, never dropped.
+ */
+export const MAX_COUNTED_OPS = 1e40;
+
+/** The operations to count: capped at MAX_COUNTED_OPS; a RangeError for NaN or a negative number. */
+function countable(ops: number): number {
+  if (Number.isNaN(ops) || ops < 0) throw new RangeError(`ops must be a number ≥ 0 (got ${ops})`);
+  return Math.min(ops, MAX_COUNTED_OPS);
+}
+
 /** Training-operation sums per group over a sliding window. */
 export class TrainingAggregator {
   private readonly redis: WithScript;
@@ -100,9 +112,9 @@ export class TrainingAggregator {
    */
   async add(groupKeys: string[], ops: number, at: Date, requestId: string = randomUUID()): Promise<{ windowOps: number }> {
     if (groupKeys.length === 0) return { windowOps: ops };
-    if (!Number.isFinite(ops) || ops < 0) throw new RangeError(`ops must be a finite number ≥ 0 (got ${ops})`);
+    const counted = countable(ops);
     const id = requestId.replaceAll('|', '_');
-    return { windowOps: await this.run(groupKeys, at, `${id}|${ops}`, ops, id) };
+    return { windowOps: await this.run(groupKeys, at, `${id}|${counted}`, counted, id) };
   }
 
   /**
@@ -113,9 +125,14 @@ export class TrainingAggregator {
     const pipeline = this.redis.pipeline() as unknown as { [COMMAND]: (numKeys: number, ...args: string[]) => void; exec: () => Promise<[Error | null, unknown][] | null> };
     const out: ({ windowOps: number } | Error | undefined)[] = items.map((it) => {
       if (it.groupKeys.length === 0) return { windowOps: it.ops };
-      if (!Number.isFinite(it.ops) || it.ops < 0) return new RangeError(`ops must be a finite number ≥ 0 (got ${it.ops})`);
+      let counted: number;
+      try {
+        counted = countable(it.ops);
+      } catch (err) {
+        return err as RangeError;
+      }
       const id = it.requestId.replaceAll('|', '_');
-      pipeline[COMMAND](...this.scriptArgs(it.groupKeys, it.at, `${id}|${it.ops}`, it.ops, id));
+      pipeline[COMMAND](...this.scriptArgs(it.groupKeys, it.at, `${id}|${counted}`, counted, id));
       return undefined;
     });
     if (out.every((o) => o !== undefined)) return out as ({ windowOps: number } | Error)[];

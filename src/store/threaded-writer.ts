@@ -43,16 +43,21 @@ export class WriterError extends Error {
 
 type Waiter = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
+/** One started thread and the calls it has in hand (each thread its own: a dead one fails only its own calls). */
+interface Thread {
+  worker: Worker;
+  waiting: Map<number, Waiter>;
+}
+
 /**
  * `recordScreenings` / `getScreening` of ReviewService, run in a worker thread on `url` (PostgreSQL only: PGlite
- * belongs to one thread). A thread that dies fails what it had in hand (the DecisionRecorder keeps and retries it);
- * the next call starts a new one. The thread holds the process open only while a call is in flight.
+ * belongs to one thread). A thread that dies fails the calls it had in hand (the DecisionRecorder keeps and retries
+ * them); the next call starts a new one. A thread holds the process open only while it has a call in hand.
  */
 export class ThreadedScreeningWriter {
   readonly #setup: WriterSetup;
   readonly #logger: Logger;
-  readonly #waiting = new Map<number, Waiter>();
-  #worker: Promise<Worker> | undefined;
+  #thread: Promise<Thread> | undefined;
   #nextId = 1;
   #closed = false;
 
@@ -70,47 +75,51 @@ export class ThreadedScreeningWriter {
     return this.#call({ op: 'getScreening', screeningId }) as Promise<Decision | undefined>;
   }
 
-  /** Ends the thread after the calls in flight (their pool closes with it). */
+  /** Ends the thread once the calls in hand are answered (at most 5 s); later calls reject. */
   async close(): Promise<void> {
     this.#closed = true;
-    const started = this.#worker;
-    this.#worker = undefined;
-    const worker = await started?.catch(() => undefined);
-    if (!worker) return;
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    const started = this.#thread;
+    this.#thread = undefined;
+    const thread = await started?.catch(() => undefined);
+    if (!thread) return;
+    const { worker, waiting } = thread;
     worker.ref();
+    const deadline = Date.now() + 5000;
+    while (waiting.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.postMessage({ op: 'close' } satisfies WriterRequest);
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, Math.max(100, deadline - Date.now())).unref())]);
     await worker.terminate();
   }
 
   async #call(request: WriterCall): Promise<unknown> {
     if (this.#closed) throw new WriterError('the decision writer is closed');
-    const worker = await (this.#worker ??= this.#spawn());
+    const { worker, waiting } = await (this.#thread ??= this.#spawn());
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject });
-      if (this.#waiting.size === 1) worker.ref();
+      waiting.set(id, { resolve, reject });
+      if (waiting.size === 1) worker.ref();
       worker.postMessage({ ...request, id } satisfies WriterRequest);
     });
   }
 
-  #spawn(): Promise<Worker> {
+  #spawn(): Promise<Thread> {
     const worker = new Worker(new URL('./recorder-thread-entry.mjs', import.meta.url), { workerData: this.#setup });
     worker.unref();
-    const started = new Promise<Worker>((resolve, reject) => {
+    const thread: Thread = { worker, waiting: new Map() };
+    const started = new Promise<Thread>((resolve, reject) => {
       const fail = (err: Error) => {
-        if (this.#worker === started) this.#worker = undefined;
-        for (const w of this.#waiting.values()) w.reject(err);
-        this.#waiting.clear();
+        if (this.#thread === started) this.#thread = undefined;
+        for (const w of thread.waiting.values()) w.reject(err);
+        thread.waiting.clear();
         reject(err);
       };
       worker.on('message', (msg: WriterReply | { ready: true }) => {
-        if ('ready' in msg) return resolve(worker);
-        const waiter = this.#waiting.get(msg.id);
+        if ('ready' in msg) return resolve(thread);
+        const waiter = thread.waiting.get(msg.id);
+        thread.waiting.delete(msg.id);
+        if (thread.waiting.size === 0) worker.unref();
         if (!waiter) return;
-        this.#waiting.delete(msg.id);
-        if (this.#waiting.size === 0) worker.unref();
         if (msg.ok) waiter.resolve(msg.result);
         else waiter.reject(new WriterError(msg.message, msg.code));
       });

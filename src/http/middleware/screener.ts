@@ -4,7 +4,7 @@ import { isKycError } from '../../errors.js';
 import type { Customer, Decision } from '../../model/index.js';
 import { trainingGroupKeys } from '../../runtime/aggregation.js';
 import type { Logger } from '../../runtime/logger.js';
-import { BackgroundAdds } from './background-adds.js';
+import { backgroundAddsFor } from './background-adds.js';
 import { DeadlineExceeded, within } from './deadline.js';
 import type { DecisionRecorder } from './decision-recorder.js';
 import { checkInputLimits, type InputLimits } from './input-limits.js';
@@ -66,7 +66,6 @@ const screenParsed = (engine: ScreeningEnginePort, customer: Customer, opts: Eng
 export class Screener {
   readonly #d: ScreenerDeps;
   readonly #clock: () => Date;
-  #background: BackgroundAdds | undefined;
 
   constructor(deps: ScreenerDeps) {
     this.#d = deps;
@@ -131,16 +130,14 @@ export class Screener {
     const request = customer.request;
     if (!aggregator || !request || !engine.estimateTrainingOps || !countsAsTraining(engine, request.purpose, call.policy)) return undefined;
     const ops = engine.estimateTrainingOps(request, call.policy);
-    // beyond any number (e.g. hours: 1e300): the request alone meets every threshold; there is no sum to keep
-    if (!Number.isFinite(ops)) return undefined;
-    const keys = trainingGroupKeys(customer);
-    this.#background ??= new BackgroundAdds(aggregator, this.#d.logger);
-    // a backlog of unacknowledged additions (Redis failing) sends every request back to waiting, and so to holding
-    if (this.#background.healthy && engine.trainingSumMatters && !engine.trainingSumMatters(customer, call.policy, now)) {
-      this.#background.add({ groupKeys: keys, ops, at: now, requestId });
+    const addition = { groupKeys: trainingGroupKeys(customer), ops, at: now, requestId };
+    const background = backgroundAddsFor(aggregator, this.#d.logger);
+    // while additions fail (Redis down) every request waits again, and so holds
+    if (background.healthy && engine.trainingSumMatters && !engine.trainingSumMatters(customer, call.policy, now)) {
+      background.add(addition);
       return undefined;
     }
-    return within(aggregator.add(keys, ops, now, requestId), Math.max(1, remaining(deadline)), 'training aggregate');
+    return within(background.addNow(addition), Math.max(1, remaining(deadline)), 'training aggregate');
   }
 
   async #fast(customer: Customer, call: ScreenCall, screeningId: string, now: Date, deadline: number, aggregate: { windowOps: number } | undefined): Promise<ScreenResult> {

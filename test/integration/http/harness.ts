@@ -71,12 +71,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Builds everything once per test file. `redisUrl: null` = no queue (in-process only). */
-export async function startHarness(opts: { redisUrl?: string | null } = {}): Promise<Harness> {
+/**
+ * Builds everything once per test file. `redisUrl: null` = no queue (in-process only). `dbWaitMs`: how long a query
+ * may wait for a connection of the pool (default 3000, the product's).
+ */
+export async function startHarness(opts: { redisUrl?: string | null; dbWaitMs?: number } = {}): Promise<Harness> {
   const logger = createLogger('silent');
   const database = await createTestDatabase();
   const config = testConfig({ DATABASE_URL: database.url });
-  const [engine, db] = await Promise.all([ScreeningEngine.start(config, logger), openDatabase(config, logger)]);
+  const [engine, db] = await Promise.all([
+    ScreeningEngine.start(config, logger),
+    openDatabase(config, logger, opts.dbWaitMs ? { connectTimeoutMs: opts.dbWaitMs } : {}),
+  ]);
   const review = new ReviewService(db);
   const recorder = new DecisionRecorder(review, logger);
   const prefix = `{kyct${randomBytes(4).toString('hex')}}`;

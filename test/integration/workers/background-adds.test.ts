@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { BackgroundAdds, type SumAddition } from '../../../src/http/middleware/background-adds.js';
 import type { AggregatorPort } from '../../../src/http/middleware/ports.js';
-import { TrainingAggregator } from '../../../src/runtime/aggregation.js';
+import { MAX_COUNTED_OPS, TrainingAggregator } from '../../../src/runtime/aggregation.js';
 import { connectRedis } from '../../../src/runtime/redis.js';
 import { startPrivateRedis } from './fixtures/private-redis.js';
 
@@ -250,16 +250,62 @@ test('an addition in flight when Redis is killed is sent again after the restart
   assert.deepEqual(calls.filter((c) => c.failed === 0).flatMap((c) => c.ids), ['before', 'in-flight'], 'acknowledged once each');
 });
 
-// An item error no retry can fix (the aggregator's RangeError for non-finite ops) is dropped, not retried: reachable
-// with `hours: 1e300` (finite; the estimate is Infinity) for a customer whose sum does not matter.
-test('an addition Redis can never accept (non-finite ops) does not stay pending forever', async () => {
+// An item error no retry can fix (the aggregator's RangeError for NaN or negative ops) is dropped, not retried.
+test('an addition Redis can never accept (NaN ops) does not stay pending forever', async () => {
   await serverUp();
   const { port, calls } = recorded(aggregator);
   const bg = new BackgroundAdds(port, logger, { batchMs: 10, retryDelaysMs: [20, 40], maxPending: 1 });
-  bg.add(addition('g-inf', Number.POSITIVE_INFINITY, 'inf-ops'));
+  bg.add(addition('g-nan', Number.NaN, 'nan-ops'));
   await sleep(400);
   const attempts = calls.length;
   assert.ok(attempts >= 1);
   assert.equal(bg.pending, 0, `still pending after ${attempts} attempts, all RangeError: ${calls.every((c) => c.failed === 1)}`);
   assert.equal(bg.healthy, true);
+});
+
+// An estimate that overflows (hours: 1e300 gives Infinity) is counted as MAX_COUNTED_OPS, never dropped.
+test('an addition of Infinity operations lands as MAX_COUNTED_OPS', async () => {
+  await serverUp();
+  const bg = new BackgroundAdds(aggregator, logger, { batchMs: 10 });
+  bg.add(addition('g-inf', Number.POSITIVE_INFINITY, 'inf-ops'));
+  await until('the addition landed', () => bg.pending === 0, 2000);
+  assert.equal(await sum('g-inf'), MAX_COUNTED_OPS);
+});
+
+test('a waited-for addition (addNow) sends the queued ones first, in the same pipeline: its sum includes them', async () => {
+  await serverUp();
+  const { port, calls } = recorded(aggregator);
+  const bg = new BackgroundAdds(port, logger, { batchMs: 60_000 });
+  bg.add(addition('g-now', U, 'queued-1'));
+  bg.add(addition('g-now', 2 * U, 'queued-2'));
+  assert.equal(calls.length, 0, 'nothing sent yet (batchMs far away)');
+  const { windowOps } = await bg.addNow(addition('g-now', 4 * U, 'waited'));
+  assert.equal(windowOps, 7 * U, 'the waited sum counts the queued additions');
+  assert.deepEqual(calls.map((c) => c.ids), [['queued-1', 'queued-2', 'waited']]);
+  assert.equal(bg.pending, 0);
+});
+
+test('while Redis fails, healthy is false from the first failed round trip; a success makes it true again', async () => {
+  await serverUp();
+  const bg = new BackgroundAdds(aggregator, logger, { batchMs: 10, retryDelaysMs: [50] });
+  await killServer();
+  bg.add(addition('g-health', U, 'h-1'));
+  assert.equal(bg.healthy, true, 'nothing has failed yet');
+  await until('the first failure', () => !bg.healthy, 2000);
+  await assert.rejects(bg.addNow(addition('g-health', U, 'h-2')), 'a waited-for addition fails while Redis is down');
+  await startServer();
+  await until('recovered', () => bg.healthy && bg.pending === 0, 5000);
+  assert.equal(await sum('g-health'), U, 'the background addition landed once; the failed waited one was not counted');
+});
+
+test('close() sends what waits (retries included) and resolves once nothing is pending', async () => {
+  await serverUp();
+  const bg = new BackgroundAdds(aggregator, logger, { batchMs: 60_000, retryDelaysMs: [60_000] });
+  bg.add(addition('g-close', U, 'c-1'));
+  bg.add(addition('g-close', 2 * U, 'c-2'));
+  assert.equal(bg.pending, 2);
+  await bg.close(3000);
+  assert.equal(bg.pending, 0);
+  assert.equal(await sum('g-close'), 3 * U);
+  assert.equal(bg.healthy, false, 'closed: new requests wait for their sums');
 });

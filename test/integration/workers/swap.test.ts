@@ -15,7 +15,9 @@ let a: Snapshot;
 let b: Snapshot;
 
 before(async () => {
-  h = await startHarness({ redisUrl: null });
+  // a synchronous swap holds the event loop for the whole build (seconds on a busy machine): a query queued for a pool
+  // connection meanwhile would time out on the pool's clock, not because the database failed
+  h = await startHarness({ redisUrl: null, dbWaitMs: 20_000 });
   a = h.engine.snapshot!;
   // the same lists minus 50 entries: a different snapshot with a different version
   b = { ...a, id: `${a.id}-minus50`, createdAt: new Date(Date.parse(a.createdAt) + 1000).toISOString(), entries: a.entries.slice(50) };

@@ -8,7 +8,7 @@ import { loadConfig } from '../../../src/config.js';
 import { buildSnapshot, type Snapshot } from '../../../src/lists/snapshot.js';
 import { parseSourceFiles } from '../../../src/lists/parse-files.js';
 import { buildIndex, withSearchCache, type CachedMatchIndex } from '../../../src/match/index.js';
-import type { MatchIndex, NameQuery, SearchOptions } from '../../../src/match/types.js';
+import type { MatchCandidate, MatchIndex, NameQuery, SearchOptions } from '../../../src/match/types.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { ScreeningEngine } from '../../../src/runtime/screening-engine.js';
 import { readSeedDir } from '../../../src/sources/seed-dir.js';
@@ -110,7 +110,8 @@ describe('results are shared, so frozen', () => {
   test('the array and each candidate are frozen; mutation throws (strict mode) and the next caller sees the original', () => {
     const c = cached();
     const q: NameQuery = { name: 'JSC ANGSTREM-T', type: 'organization' };
-    const r = c.search(q, REVIEW);
+    // typed readonly; the casts try at run time what a careless caller could do through `any`
+    const r = c.search(q, REVIEW) as MatchCandidate[];
     assert.equal(r.length, 2);
     assert.ok(Object.isFrozen(r));
     for (const cand of r) assert.ok(Object.isFrozen(cand));
@@ -131,7 +132,7 @@ describe('results are shared, so frozen', () => {
   });
 
   test('an empty result is frozen too', () => {
-    const r = cached().search({ name: 'Sunny Side Bakery GmbH' }, REVIEW);
+    const r = cached().search({ name: 'Sunny Side Bakery GmbH' }, REVIEW) as MatchCandidate[];
     assert.deepEqual(r, []);
     assert.ok(Object.isFrozen(r));
     assert.throws(() => r.push(r[0]!), TypeError);
