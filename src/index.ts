@@ -6,7 +6,9 @@ export const kycgate = Object.freeze({ screen });
 
 export type { ScreenOptions, CustomerInput } from './http/middleware/options.js';
 export type { ScreeningEnginePort, ReviewPort, ScreeningQueuePort, AggregatorPort } from './http/middleware/ports.js';
-export { DecisionRecorder, type RecorderOptions } from './http/middleware/decision-recorder.js';
+export { DecisionRecorder, type RecorderOptions, type RecorderStore } from './http/middleware/decision-recorder.js';
+/** Call at shutdown with the aggregator you passed to `kycgate.screen()`: training-sum additions still waiting reach Redis. */
+export { drainBackgroundAdds } from './http/middleware/background-adds.js';
 export { ScreeningQueue, createScreenProcessor, type ScreeningQueueOptions } from './queue/screening-queue.js';
 export { createApp, type AppDeps } from './http/app.js';
 export { KycError, isKycError, problemType, ERROR_CATALOG, type ErrorCode } from './errors.js';
