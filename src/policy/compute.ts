@@ -11,6 +11,12 @@ const hqText = (hq: HqAssessment) =>
     ? `headquarters Tier ${hq.tier} (${hq.decisive.subject === 'customer' ? 'customer' : `ultimate parent ${hq.decisive.subject}`} ${hq.decisive.result.country}${hq.decisive.result.treatedAs ? `→${hq.decisive.result.treatedAs}` : ''})`
     : `headquarters not shown to be Tier 1 (no valid country)`;
 
+/** What the pack makes of training at its threshold for this headquarters tier; undefined when the request is not training or the tier has no training rule. */
+function trainingOutcomeOf(request: ComputeRequest, tier: number, pack: PolicyPack): Outcome | undefined {
+  const t = pack.training;
+  return t.purposes.includes(effectivePurpose(request, pack).purpose) ? t.tiers[String(tier) as '1' | '2' | '3'] : undefined;
+}
+
 /** Reasons from the request's size. Throws KYC_ERR_UNKNOWN_GPU when the model is not in the catalog. */
 export function computeReasons(
   request: ComputeRequest,
@@ -25,11 +31,10 @@ export function computeReasons(
   const cluster = estimateCluster(request, rules);
   const { purpose, assumed } = effectivePurpose(request, pack);
   const t = pack.training;
-  const trainingOutcome: Outcome | undefined = t.tiers[tierKey];
-  const isTraining = t.purposes.includes(purpose);
+  const trainingOutcome = trainingOutcomeOf(request, hq.tier, pack);
   const purposeText = `purpose ${purpose}${assumed ? ' (not given; assumed)' : ''}`;
 
-  if (isTraining && trainingOutcome && training.ops >= t.threshold) {
+  if (trainingOutcome && training.ops >= t.threshold) {
     reasons.push({
       code: 'TRAINING_COMPUTE',
       subject: 'customer',
@@ -41,7 +46,7 @@ export function computeReasons(
       precision: training.precision,
       utilization: training.utilization,
     });
-  } else if (isTraining && trainingOutcome && aggregate && aggregate.windowOps >= t.threshold) {
+  } else if (trainingOutcome && aggregate && aggregate.windowOps >= t.threshold) {
     reasons.push({
       code: 'TRAINING_AGGREGATE',
       subject: hq.decisive?.subject ?? 'customer',
@@ -88,9 +93,6 @@ export function computeReasons(
  * cannot, the request is still added to the sum (later decisions need it), but nobody has to wait for that.
  */
 export function trainingSumMatters(customer: Customer, pack: PolicyPack, rules: RuleData, now: Date): boolean {
-  if (!customer.request) return false;
-  const t = pack.training;
-  if (!t.purposes.includes(effectivePurpose(customer.request, pack).purpose)) return false;
-  const hq = assessHeadquarters(partyTree(customer), pack, rules, now);
-  return t.tiers[String(hq.tier) as '1' | '2' | '3'] !== undefined;
+  const request = customer.request;
+  return request !== undefined && trainingOutcomeOf(request, assessHeadquarters(partyTree(customer), pack, rules, now).tier, pack) !== undefined;
 }

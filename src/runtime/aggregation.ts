@@ -111,10 +111,8 @@ export class TrainingAggregator {
    * again (within the window) and the request is not counted twice.
    */
   async add(groupKeys: string[], ops: number, at: Date, requestId: string = randomUUID()): Promise<{ windowOps: number }> {
-    if (groupKeys.length === 0) return { windowOps: ops };
-    const counted = countable(ops);
-    const id = requestId.replaceAll('|', '_');
-    return { windowOps: await this.run(groupKeys, at, `${id}|${counted}`, counted, id) };
+    const call = this.addition(groupKeys, ops, at, requestId);
+    return 'windowOps' in call ? call : { windowOps: Number(await this.redis[COMMAND](...call.args)) };
   }
 
   /**
@@ -124,16 +122,14 @@ export class TrainingAggregator {
   async addMany(items: readonly { groupKeys: string[]; ops: number; at: Date; requestId: string }[]): Promise<({ windowOps: number } | Error)[]> {
     const pipeline = this.redis.pipeline() as unknown as { [COMMAND]: (numKeys: number, ...args: string[]) => void; exec: () => Promise<[Error | null, unknown][] | null> };
     const out: ({ windowOps: number } | Error | undefined)[] = items.map((it) => {
-      if (it.groupKeys.length === 0) return { windowOps: it.ops };
-      let counted: number;
       try {
-        counted = countable(it.ops);
+        const call = this.addition(it.groupKeys, it.ops, it.at, it.requestId);
+        if ('windowOps' in call) return call;
+        pipeline[COMMAND](...call.args);
+        return undefined;
       } catch (err) {
         return err as RangeError;
       }
-      const id = it.requestId.replaceAll('|', '_');
-      pipeline[COMMAND](...this.scriptArgs(it.groupKeys, it.at, `${id}|${counted}`, counted, id));
-      return undefined;
     });
     if (out.every((o) => o !== undefined)) return out as ({ windowOps: number } | Error)[];
     const replies = (await pipeline.exec()) ?? [];
@@ -148,12 +144,15 @@ export class TrainingAggregator {
   /** The window's sum for these groups without adding anything. */
   async peek(groupKeys: string[], at: Date): Promise<{ windowOps: number }> {
     if (groupKeys.length === 0) return { windowOps: 0 };
-    return { windowOps: await this.run(groupKeys, at, '', 0, '') };
+    return { windowOps: Number(await this.redis[COMMAND](...this.scriptArgs(groupKeys, at, '', 0, ''))) };
   }
 
-  private async run(groupKeys: string[], at: Date, member: string, ops: number, requestId: string): Promise<number> {
-    const res = await this.redis[COMMAND](...this.scriptArgs(groupKeys, at, member, ops, requestId));
-    return Number(res);
+  /** One request's ADD_AND_SUM call, or its answer when it needs none (no groups). Throws RangeError for bad ops. */
+  private addition(groupKeys: string[], ops: number, at: Date, requestId: string): { windowOps: number } | { args: [number, ...string[]] } {
+    if (groupKeys.length === 0) return { windowOps: ops };
+    const counted = countable(ops);
+    const id = requestId.replaceAll('|', '_');
+    return { args: this.scriptArgs(groupKeys, at, `${id}|${counted}`, counted, id) };
   }
 
   /** numKeys, KEYS and ARGV of one ADD_AND_SUM call. */
