@@ -8,6 +8,7 @@ import path from 'node:path';
 import autocannon, { type RequestSpec } from 'autocannon';
 import type { Express } from 'express';
 import pg from 'pg';
+import { createHttpServer } from '../src/http/http-server.js';
 
 /** The repository root. */
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -30,7 +31,7 @@ export function quantile(sorted: readonly number[], q: number): number {
 /** Listens on an ephemeral loopback port. */
 export function listen(app: Express): Promise<Server> {
   return new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createHttpServer(app).listen(0, '127.0.0.1', () => resolve(s));
   });
 }
 

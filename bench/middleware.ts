@@ -7,8 +7,9 @@ import { once } from 'node:events';
 import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
-import { arg, forkServer, listen, pacedLoad, portOf, quantile, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
+import { arg, forkServer, type PacedResponse, listen, pacedLoad, portOf, quantile, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
 
 /** Server side (child process): one engine, database, queue and aggregator; two apps (guarded, bare) on two ports. */
 async function server(): Promise<void> {
@@ -56,8 +57,11 @@ async function server(): Promise<void> {
   let elu = performance.eventLoopUtilization();
   // garbage-collection pauses of the main thread per run (major = mark-compact)
   let gc = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
+  // --timeline: every pause of the run with its wall-clock start (to line up with slow responses)
+  let pauses: { at: number; ms: number; kind: number }[] = [];
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
+      if (process.env['BENCH_TIMELINE']) pauses.push({ at: performance.timeOrigin + e.startTime, ms: Number(e.duration.toFixed(2)), kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0 });
       const major = (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR;
       gc.count += 1;
       gc.totalMs += e.duration;
@@ -69,7 +73,7 @@ async function server(): Promise<void> {
     }
   }).observe({ entryTypes: ['gc'] });
   // --profile DIR: a CPU profile of the server's main thread per run (between two 'cpu' messages)
-  const profiles = process.env['BENCH_PROFILE_DIR'] ? await profiler(process.env['BENCH_PROFILE_DIR']) : undefined;
+  const profiles = process.env['BENCH_PROFILE_DIR'] ? await profiler(process.env['BENCH_PROFILE_DIR'], process.env['BENCH_PROFILE_KIND'] ?? 'cpu') : undefined;
   process.on('message', async (msg) => {
     if (msg === 'cpu') {
       await recorder.flush(); // count the write-behind work of the run just finished
@@ -80,7 +84,8 @@ async function server(): Promise<void> {
       const round = (x: number) => Number(x.toFixed(1));
       const gcRun = { count: gc.count, totalMs: round(gc.totalMs), maxMs: round(gc.maxMs), majorCount: gc.majorCount, majorMaxMs: round(gc.majorMaxMs) };
       gc = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
-      process.send!({ cpuMs: (u.user + u.system) / 1000, mainThreadMs: busy.active, gc: gcRun, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 });
+      process.send!({ cpuMs: (u.user + u.system) / 1000, mainThreadMs: busy.active, gc: gcRun, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6, pauses });
+      pauses = [];
       loopDelay.reset();
       return;
     }
@@ -98,21 +103,29 @@ async function server(): Promise<void> {
   });
 }
 
-/** Starts the V8 profiler; each `next()` writes the profile so far to `dir` (numbered) and starts a new one. */
-async function profiler(dir: string): Promise<{ next: () => Promise<void> }> {
+/**
+ * Starts the V8 CPU profiler, or the sampling heap profiler: `--profile-kind heap` holds everything allocated
+ * during the run, collected since or not (where the allocation per request comes from); `heap-live` only what
+ * is still in the heap at the run's end, i.e. mostly what young-generation collections promoted); each
+ * `next()` writes the profile so far to `dir` (numbered) and starts a new one.
+ */
+async function profiler(dir: string, kind: string): Promise<{ next: () => Promise<void> }> {
+  const heap = kind !== 'cpu';
+  const all = kind === 'heap';
   const { Session } = await import('node:inspector/promises');
   const { mkdir, writeFile } = await import('node:fs/promises');
   await mkdir(dir, { recursive: true });
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
+  const start = () => (heap ? session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: all, includeObjectsCollectedByMinorGC: all }) : session.post('Profiler.start'));
+  await session.post(heap ? 'HeapProfiler.enable' : 'Profiler.enable');
+  await start();
   let n = 0;
   return {
     async next() {
-      const { profile } = await session.post('Profiler.stop');
-      await writeFile(path.join(dir, `run-${String(n++).padStart(2, '0')}.cpuprofile`), JSON.stringify(profile));
-      await session.post('Profiler.start');
+      const { profile } = heap ? await session.post('HeapProfiler.stopSampling') : await session.post('Profiler.stop');
+      await writeFile(path.join(dir, `run-${String(n++).padStart(2, '0')}.${heap ? 'heapprofile' : 'cpuprofile'}`), JSON.stringify(profile));
+      await start();
     },
   };
 }
@@ -126,6 +139,8 @@ const COUNTRIES = ['US', 'DE', 'SG', 'JP', 'GB', 'FR', 'CA', 'NL'];
 const ACCOUNTS = Number(arg('accounts', '2000'));
 /** Rounds per rate and side (`--rounds`): percentiles are taken over all of them. */
 const ROUNDS = Number(arg('rounds', '3'));
+/** `--breakdown`: also run, in the same rounds, the guarded route without write-behind persistence and without the Redis sum. */
+const BREAKDOWN = process.argv.includes('--breakdown');
 /** Policy pack the server screens under (`--policy`). */
 const POLICY = arg('policy', 'us-export-2026');
 
@@ -160,7 +175,18 @@ function body(i: number): string {
 let child: ChildProcess | undefined;
 
 /** Server process CPU time so far, ms (after draining its write-behind buffer). */
-type ServerStats = { cpuMs: number; mainThreadMs: number; gc: Record<string, number>; loopDelayP99Ms: number; loopDelayMaxMs: number };
+type ServerStats = { cpuMs: number; mainThreadMs: number; gc: Record<string, number>; loopDelayP99Ms: number; loopDelayMaxMs: number; pauses: { at: number; ms: number; kind: number }[] };
+
+/** `--timeline FILE`: per run, the slow responses (above 4× the run's p50) and the server's GC pauses, by wall clock. */
+const TIMELINE = arg('timeline', '');
+const timeline: unknown[] = [];
+/** The load generator's own GC pauses (it shares the machine; a paused generator stamps responses late). */
+let loadgenPauses: { at: number; ms: number }[] = [];
+if (TIMELINE && !process.argv.includes('--server')) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) loadgenPauses.push({ at: Math.round(performance.timeOrigin + e.startTime), ms: Number(e.duration.toFixed(2)) });
+  }).observe({ entryTypes: ['gc'] });
+}
 
 async function serverStats(): Promise<ServerStats> {
   child!.send('cpu');
@@ -173,6 +199,7 @@ const PACING = arg('pacing', 'even');
 
 async function load(port: number, rate: number, duration: number) {
   const cpu0 = (await serverStats()).cpuMs;
+  loadgenPauses = [];
   let i = 0;
   const request = () => ({ method: 'POST', path: '/v1/instances', headers: { 'content-type': 'application/json' }, body: body(i++) });
   const url = `http://127.0.0.1:${port}`;
@@ -191,6 +218,11 @@ async function load(port: number, rate: number, duration: number) {
       : await pacedLoad({ url, rate, duration, perTick: 10, request }).then((r) => ({ ...r, latencies: r.responses.map((x) => x.ms) }));
   const stats = await serverStats();
   const cpuMs = stats.cpuMs - cpu0;
+  const responses = (res as { responses?: PacedResponse[] }).responses;
+  if (TIMELINE && responses) {
+    const slow = responses.filter((x) => x.ms > 4 * res.p50Ms).map((x) => ({ sent: Math.round(x.at - x.ms), ms: x.ms }));
+    timeline.push({ port, rate, p99Ms: res.p99Ms, slow, pauses: stats.pauses.map((g) => ({ at: Math.round(g.at), ms: g.ms, kind: g.kind })), loadgenPauses });
+  }
   return {
     p50Ms: res.p50Ms,
     p90Ms: res.p90Ms,
@@ -255,7 +287,7 @@ async function main(): Promise<void> {
   const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
   await withTempDatabase('kycgate_bench', async (dbName) => {
     try {
-      const started = await forkServer<{ guarded: number; bare: number; noPersist: number; noAggregate: number; snapshot: string }>(import.meta.filename, { BENCH_DB: dbName, BENCH_POLICY: POLICY, ...(arg('profile', '') ? { BENCH_PROFILE_DIR: path.resolve(arg('profile', '')) } : {}) });
+      const started = await forkServer<{ guarded: number; bare: number; noPersist: number; noAggregate: number; snapshot: string }>(import.meta.filename, { BENCH_DB: dbName, BENCH_POLICY: POLICY, ...(TIMELINE ? { BENCH_TIMELINE: '1' } : {}), ...(arg('profile', '') ? { BENCH_PROFILE_DIR: path.resolve(arg('profile', '')), BENCH_PROFILE_KIND: arg('profile-kind', 'cpu') } : {}) });
       child = started.child;
       const ports = started.ready;
       // warm-up: JIT, connection pools, the index's first queries, and every account of the pool seen once (a
@@ -263,21 +295,21 @@ async function main(): Promise<void> {
       await load(ports.guarded, 200, 3 + Math.ceil(ACCOUNTS / 200));
       await load(ports.bare, 200, 3);
       const results: { rate: number; [k: string]: unknown }[] = [];
+      // --breakdown: two diagnosis variants of the guarded route run in the same rounds (same machine state)
+      const portOfSide: Record<string, number> = { without: ports.bare, with: ports.guarded, noPersist: ports.noPersist, noAggregate: ports.noAggregate };
+      const sides = ['without', 'with', ...(BREAKDOWN ? ['noPersist', 'noAggregate'] : [])].map((name) => ({ name, port: portOfSide[name]! }));
+      const breakdown: Record<string, unknown> = {};
       for (const rate of rates) {
-        // rounds alternate which side goes first, so neither always runs on a hotter/colder machine
-        const without: Run[] = [];
-        const withMw: Run[] = [];
+        // rounds rotate which side goes first, so none always runs on a hotter/colder machine
+        const runs = new Map<string, Run[]>(sides.map((side) => [side.name, []]));
         for (let round = 0; round < ROUNDS; round++) {
-          if (round % 2 === 0) {
-            without.push(await load(ports.bare, rate, duration));
-            withMw.push(await load(ports.guarded, rate, duration));
-          } else {
-            withMw.push(await load(ports.guarded, rate, duration));
-            without.push(await load(ports.bare, rate, duration));
+          for (let k = 0; k < sides.length; k++) {
+            const side = sides[(round + k) % sides.length]!;
+            runs.get(side.name)!.push(await load(side.port, rate, duration));
           }
         }
-        const a = pool(without);
-        const b = pool(withMw);
+        const a = pool(runs.get('without')!);
+        const b = pool(runs.get('with')!);
         results.push({
           rate,
           p50Ms: { without: a.p50Ms, with: b.p50Ms },
@@ -288,14 +320,8 @@ async function main(): Promise<void> {
           without: a,
           with: b,
         });
+        if (BREAKDOWN) breakdown[String(rate)] = { noPersist: pool(runs.get('noPersist')!), noAggregate: pool(runs.get('noAggregate')!) };
       }
-      const breakdown = process.argv.includes('--breakdown')
-        ? {
-            rate: rates[rates.length - 1]!,
-            noPersist: pool([await load(ports.noPersist, rates[rates.length - 1]!, duration)]),
-            noAggregate: pool([await load(ports.noAggregate, rates[rates.length - 1]!, duration)]),
-          }
-        : undefined;
       const out = {
         bench: 'middleware',
         what: 'POST /v1/instances (demo provisioning route) with vs without kycgate.screen(); same app, same process; autocannon at a fixed rate',
@@ -319,9 +345,10 @@ async function main(): Promise<void> {
           logLevel: 'warn',
         },
         rates: results,
-        ...(breakdown ? { breakdown } : {}),
+        ...(BREAKDOWN ? { breakdown } : {}),
       };
       await writeResult(arg('out', 'middleware'), out);
+      if (TIMELINE) await writeFile(TIMELINE, JSON.stringify({ ports, timeline }));
     } finally {
       await stopServer(child);
     }

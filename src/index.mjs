@@ -5,4 +5,4 @@ import { register } from 'tsx/esm/api';
 const api = register({ namespace: 'kycgate' });
 const m = await api.import('./index.ts', import.meta.url);
 
-export const { kycgate, DecisionRecorder, drainBackgroundAdds, ScreeningQueue, createScreenProcessor, createApp, KycError, isKycError, problemType, ERROR_CATALOG } = m;
+export const { kycgate, DecisionRecorder, drainBackgroundAdds, createHttpServer, ScreeningQueue, createScreenProcessor, createApp, KycError, isKycError, problemType, ERROR_CATALOG } = m;

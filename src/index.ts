@@ -9,6 +9,7 @@ export type { ScreeningEnginePort, ReviewPort, ScreeningQueuePort, AggregatorPor
 export { DecisionRecorder, type RecorderOptions, type RecorderStore } from './http/middleware/decision-recorder.js';
 /** Call at shutdown with the aggregator you passed to `kycgate.screen()`: training-sum additions still waiting reach Redis. */
 export { drainBackgroundAdds } from './http/middleware/background-adds.js';
+export { createHttpServer } from './http/http-server.js';
 export { ScreeningQueue, createScreenProcessor, type ScreeningQueueOptions } from './queue/screening-queue.js';
 export { createApp, type AppDeps } from './http/app.js';
 export { KycError, isKycError, problemType, ERROR_CATALOG, type ErrorCode } from './errors.js';

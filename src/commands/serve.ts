@@ -5,6 +5,7 @@ import { loadConfig } from '../config.js';
 import { KycError } from '../errors.js';
 import { createAdminRouter } from '../http/admin-routes.js';
 import { createApp } from '../http/app.js';
+import { createHttpServer } from '../http/http-server.js';
 import { authenticate, requireRole } from '../http/auth.js';
 import { metrics } from '../http/metrics.js';
 import { drainBackgroundAdds } from '../http/middleware/background-adds.js';
@@ -153,7 +154,7 @@ export async function run(opts: { demo?: boolean }): Promise<number> {
   });
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    const s = createHttpServer(app).listen(config.PORT, config.HOST, () => resolve(s));
     s.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;

@@ -15,15 +15,16 @@ function plainNode(code: string) {
 
 test('a plain Node host imports the middleware by package name; options are validated by the TypeScript sources', () => {
   const res = plainNode(`
-    const { kycgate, KycError, ERROR_CATALOG, drainBackgroundAdds } = await import('kycgate');
+    const { kycgate, KycError, ERROR_CATALOG, drainBackgroundAdds, createHttpServer } = await import('kycgate');
     let code = 'none';
     try { kycgate.screen({ customer: 'not a function', nope: 1 }); } catch (e) { code = e instanceof KycError ? e.code : 'other:' + e; }
-    console.log(JSON.stringify({ screen: typeof kycgate.screen, drain: typeof drainBackgroundAdds, code, codes: Object.keys(ERROR_CATALOG).length }));
+    console.log(JSON.stringify({ screen: typeof kycgate.screen, drain: typeof drainBackgroundAdds, server: typeof createHttpServer, code, codes: Object.keys(ERROR_CATALOG).length }));
   `);
   assert.equal(res.status, 0, res.stderr);
-  const out = JSON.parse(res.stdout.trim()) as { screen: string; drain: string; code: string; codes: number };
+  const out = JSON.parse(res.stdout.trim()) as { screen: string; drain: string; server: string; code: string; codes: number };
   assert.equal(out.screen, 'function');
   assert.equal(out.drain, 'function', 'drainBackgroundAdds is exported for hosts that pass their own aggregator');
+  assert.equal(out.server, 'function', 'createHttpServer is exported for hosts serving their own Express app');
   assert.equal(out.code, 'KYC_ERR_OPTIONS_INVALID');
   assert.ok(out.codes > 10);
 });
