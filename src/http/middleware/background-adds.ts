@@ -23,17 +23,19 @@ export interface BackgroundAddOptions {
 }
 
 type Queued = SumAddition & { retries: number };
-type Result = { windowOps: number } | Error | undefined;
+/** An addition's outcome: landed (`true`, or with its sum), or the error it met. */
+type Result = true | { windowOps: number } | Error | undefined;
 
 const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
 /**
  * Adds requests to the training sums off the request path, for decisions the sum cannot change. Additions made
- * within `batchMs` go in one pipeline (one write, not one per request). A failed addition is retried until it lands
+ * within `batchMs` go in one round trip: with the aggregator's `addBatch`, one script call that adds them all without
+ * reading any sum (else `addMany`'s pipeline, else `add` one by one). A failed addition is retried until it lands
  * (the aggregator counts a request id once, so a retry after a lost answer never counts it twice). After a failed
  * round trip, until one succeeds, `healthy` is false: the screener then waits for every sum again, and so holds
  * while Redis fails, as it did before any addition went to the background. A waited-for addition (`addNow`) takes
- * every addition still waiting here into its own pipeline, ahead of it: no sum is read without them. `close`
+ * every addition still waiting here into its own round trip, ahead of it: no sum is read without them. `close`
  * drains; a crash loses what waits here (at most `batchMs` of additions while Redis answers).
  */
 export class BackgroundAdds {
@@ -78,10 +80,9 @@ export class BackgroundAdds {
   async addNow(addition: SumAddition): Promise<{ windowOps: number }> {
     const waiting = this.#takeWaiting(Number.POSITIVE_INFINITY);
     if (waiting.length === 0) return this.#aggregator.add(addition.groupKeys, addition.ops, addition.at, addition.requestId);
-    const results = await this.#send([...waiting, { ...addition, retries: 0 }]);
-    this.#settle(waiting, results);
-    const own = results[waiting.length];
-    if (own === undefined || own instanceof Error) throw own ?? new Error('no answer for the training sum');
+    const { added, last: own } = await this.#send(waiting, addition);
+    this.#settle(waiting, added);
+    if (own === undefined || own === true || own instanceof Error) throw own instanceof Error ? own : new Error('no answer for the training sum');
     return own;
   }
 
@@ -93,7 +94,7 @@ export class BackgroundAdds {
     const deadline = Date.now() + timeoutMs;
     while (this.#pending > 0 && Date.now() < deadline) {
       const batch = this.#takeWaiting(this.#opts.maxBatch);
-      if (batch.length > 0) this.#settle(batch, await this.#send(batch));
+      if (batch.length > 0) this.#settle(batch, (await this.#send(batch)).added);
       else await new Promise((resolve) => setTimeout(resolve, 20));
     }
     for (const timer of this.#delayed.values()) clearTimeout(timer);
@@ -124,7 +125,7 @@ export class BackgroundAdds {
   async #flush(): Promise<void> {
     const batch = this.#queue.splice(0, this.#opts.maxBatch);
     if (this.#queue.length > 0) this.#schedule(0);
-    if (batch.length > 0) this.#settle(batch, await this.#send(batch));
+    if (batch.length > 0) this.#settle(batch, (await this.#send(batch)).added);
   }
 
   /** Counts what landed; a failed addition waits for its retry (an invalid one, a RangeError, is dropped). */
@@ -166,10 +167,16 @@ export class BackgroundAdds {
     }
   }
 
-  async #send(batch: readonly Queued[]): Promise<Result[]> {
+  /** Sends `batch` (sums not read), then `last` (its sum read) in the same round trip, through the best the aggregator offers. */
+  async #send(batch: readonly Queued[], last?: SumAddition): Promise<{ added: Result[]; last?: Result }> {
     const aggregator = this.#aggregator;
-    if (aggregator.addMany) return aggregator.addMany(batch).catch((err: unknown) => batch.map(() => asError(err)));
-    return Promise.all(batch.map((it) => aggregator.add(it.groupKeys, it.ops, it.at, it.requestId).catch(asError)));
+    const failAll = (err: unknown) => ({ added: batch.map(() => asError(err)), last: asError(err) });
+    if (aggregator.addBatch) return aggregator.addBatch(batch, last).catch(failAll);
+    const items = last ? [...batch, last] : batch;
+    const results = aggregator.addMany
+      ? await aggregator.addMany(items).catch((err: unknown) => items.map(() => asError(err)))
+      : await Promise.all(items.map((it) => aggregator.add(it.groupKeys, it.ops, it.at, it.requestId).catch(asError)));
+    return { added: results.slice(0, batch.length), ...(last ? { last: results[batch.length] } : {}) };
   }
 }
 

@@ -40,6 +40,14 @@ export interface AggregatorPort {
   add(groupKeys: string[], ops: number, at: Date, requestId?: string): Promise<{ windowOps: number }>;
   /** Many additions in one round trip; one result (or error) per item. Optional: without it they go one by one. */
   addMany?(items: readonly { groupKeys: string[]; ops: number; at: Date; requestId: string }[]): Promise<({ windowOps: number } | Error)[]>;
+  /**
+   * Many additions whose sums nobody reads, then optionally one (`last`) whose sum is read: one round trip, in that
+   * order. One result (`true` or an error) per item, and `last`'s sum or error. Optional: preferred over addMany.
+   */
+  addBatch?(
+    items: readonly { groupKeys: string[]; ops: number; at: Date; requestId: string }[],
+    last?: { groupKeys: string[]; ops: number; at: Date; requestId: string },
+  ): Promise<{ added: (true | Error)[]; last?: { windowOps: number } | Error }>;
 }
 
 /** The payload of one slow-path screening job. */

@@ -44,14 +44,15 @@ const stopServer = async () => {
 const logs: { level: number; msg: string; count?: number; attempts?: number; pending?: number }[] = [];
 const logger = pino({ level: 'warn' }, { write: (s: string) => void logs.push(JSON.parse(s)) });
 
-/** The real aggregator, with every addMany call's batch recorded (and what came back). */
+/** The real aggregator, with every addBatch call's batch recorded (its items, then its waited-for last; and how many failed). */
 function recorded(agg: TrainingAggregator) {
   const calls: { ids: string[]; failed: number; t: number }[] = [];
   const port: AggregatorPort = {
     add: (...a) => agg.add(...a),
-    addMany: async (items) => {
-      const res = await agg.addMany(items);
-      calls.push({ ids: items.map((i) => i.requestId), failed: res.filter((r) => r instanceof Error).length, t: performance.now() });
+    addBatch: async (items, last) => {
+      const res = await agg.addBatch(items, last);
+      const results = [...res.added, ...(last ? [res.last] : [])];
+      calls.push({ ids: [...items, ...(last ? [last] : [])].map((i) => i.requestId), failed: results.filter((r) => r instanceof Error).length, t: performance.now() });
       return res;
     },
   };
@@ -109,7 +110,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('with Redis up: additions made within one batchMs go in one addMany; maxBatch splits them; all land once', async () => {
+test('with Redis up: additions made within one batchMs go in one addBatch; maxBatch splits them; all land once', async () => {
   await serverUp();
   const table: [string, number, number, number[]][] = [
     // [group, additions, maxBatch, expected batch sizes]
@@ -129,7 +130,7 @@ test('with Redis up: additions made within one batchMs go in one addMany; maxBat
     assert.deepEqual(calls.flatMap((c) => c.ids), Array.from({ length: n }, (_, i) => `${group}-${i}`), 'each once, in order');
     assert.equal(await sum(group), n * U, group);
   }
-  // INFO commandstats agrees: one script call per addition, no more (no per-addition retries or reads)
+  // INFO commandstats agrees: one script call for the whole batch (no call per addition, no retries, no reads)
   const evals = async () => {
     const info = await reader.info('commandstats');
     return [...info.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
@@ -138,7 +139,8 @@ test('with Redis up: additions made within one batchMs go in one addMany; maxBat
   const bg = new BackgroundAdds(aggregator, logger, { batchMs: 30 });
   for (let i = 0; i < 10; i++) bg.add(addition('g-stats', U, `g-stats-${i}`));
   await until('g-stats: pending 0', () => bg.pending === 0, 3000);
-  assert.equal((await evals()) - before, 10);
+  assert.equal((await evals()) - before, 1);
+  assert.equal(await sum('g-stats'), 10 * U);
 });
 
 test('Redis killed: additions wait and are retried; after the restart every one is in the sum exactly once', async () => {
@@ -283,6 +285,26 @@ test('a waited-for addition (addNow) sends the queued ones first, in the same pi
   assert.equal(windowOps, 7 * U, 'the waited sum counts the queued additions');
   assert.deepEqual(calls.map((c) => c.ids), [['queued-1', 'queued-2', 'waited']]);
   assert.equal(bg.pending, 0);
+});
+
+test('a host aggregator without addBatch: addMany, else add one by one; batched, waited-for sums include what waits', async () => {
+  await serverUp();
+  for (const kind of ['addMany', 'add'] as const) {
+    const used: string[] = [];
+    const port: AggregatorPort =
+      kind === 'addMany'
+        ? { add: (...a) => (used.push('add'), aggregator.add(...a)), addMany: (items) => (used.push(`addMany:${items.length}`), aggregator.addMany(items)) }
+        : { add: (...a) => (used.push('add'), aggregator.add(...a)) };
+    const g = `g-host-${kind}`;
+    const bg = new BackgroundAdds(port, logger, { batchMs: 30 });
+    bg.add(addition(g, U, `${g}-1`));
+    bg.add(addition(g, 2 * U, `${g}-2`));
+    await until(`${kind}: pending 0`, () => bg.pending === 0, 3000);
+    bg.add(addition(g, 4 * U, `${g}-3`));
+    assert.deepEqual(await bg.addNow(addition(g, 8 * U, `${g}-4`)), { windowOps: 15 * U }, kind);
+    assert.deepEqual(used, kind === 'addMany' ? ['addMany:2', 'addMany:2'] : ['add', 'add', 'add', 'add'], kind);
+    assert.equal(await sum(g), 15 * U, kind);
+  }
 });
 
 test('while Redis fails, healthy is false from the first failed round trip; a success makes it true again', async () => {
