@@ -71,12 +71,17 @@ export function createApp(deps: AppDeps): express.Express {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: String(req.url).split('?')[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      // the middleware leaves {screeningId, outcome} in res.locals: ids only, never names
+      // the middleware leaves {screeningId, outcome} in res.locals: ids only, never names. Nothing when there is
+      // nothing: pino-http makes a child logger for any bindings it gets, even empty ones, on every request.
       customProps: (_req, res) => {
         const k = (res as unknown as { locals?: { kycgate?: Record<string, string> } }).locals?.kycgate;
-        return k ? { screening: k } : {};
+        return (k ? { screening: k } : undefined) as Record<string, unknown>;
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      // 'silent' when the level is off: pino-http then skips the line's bindings and child logger altogether
+      customLogLevel: (_req, res, err) => {
+        const level = err || res.statusCode >= 500 ? 'error' : 'info';
+        return logger.isLevelEnabled(level) ? level : 'silent';
+      },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );

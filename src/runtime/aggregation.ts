@@ -1,6 +1,7 @@
 // Sums estimated training operations per ultimate parent and per linked-account group over a sliding window in Redis (atomic, expiring).
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { Customer, Parent } from '../model/index.js';
 
 // Requests are filed by their SIGNATURE, the set of groups they were linked to: every request is in
@@ -127,6 +128,14 @@ interface Filing {
 }
 
 const hash32 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
+
+/** Hashes of group keys and signatures, remembered: the same accounts ask again and again (request ids are not kept). */
+const keyHashes = new LRUCache<string, string>({ max: 50_000 });
+const hashKey = (s: string): string => {
+  let h = keyHashes.get(s);
+  if (h === undefined) keyHashes.set(s, (h = hash32(s)));
+  return h;
+};
 
 /**
  * Operations above this are counted as this: a finite stand-in (an estimate can overflow to Infinity, e.g. `hours:
@@ -286,8 +295,8 @@ export class TrainingAggregator {
 
   /** Keys and ARGV values of a request (member '' and ops 0: a read only). */
   private filed(groupKeys: string[], at: Date, member: string, ops: number, requestId: string): Filing {
-    const groups = [...new Set(groupKeys.map(hash32))].sort();
-    const sig = hash32(groups.join(','));
+    const groups = [...new Set(groupKeys.map(hashKey))].sort();
+    const sig = hashKey(groups.join(','));
     const p = this.keyPrefix;
     return { keys: [`${p}r:${hash32(requestId)}`, `${p}s:${sig}`, `${p}t:${sig}`, ...groups.map((g) => `${p}g:${g}`)], at: String(at.getTime()), member, ops: String(ops), sig };
   }
