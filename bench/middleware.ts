@@ -105,19 +105,19 @@ async function server(): Promise<void> {
 
 /**
  * Starts the V8 CPU profiler, or the sampling heap profiler: `--profile-kind heap` holds everything allocated
- * during the run, collected since or not (where the allocation per request comes from); `heap-live` only what
- * is still in the heap at the run's end, i.e. mostly what young-generation collections promoted); each
+ * during the run, collected since or not (where the allocation per request comes from); `heap-promoted` what no
+ * young-generation collection freed (what was promoted to the old generation, and the youngest objects);
+ * `heap-live` only what is still in the heap at the run's end; each
  * `next()` writes the profile so far to `dir` (numbered) and starts a new one.
  */
 async function profiler(dir: string, kind: string): Promise<{ next: () => Promise<void> }> {
   const heap = kind !== 'cpu';
-  const all = kind === 'heap';
   const { Session } = await import('node:inspector/promises');
   const { mkdir, writeFile } = await import('node:fs/promises');
   await mkdir(dir, { recursive: true });
   const session = new Session();
   session.connect();
-  const start = () => (heap ? session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: all, includeObjectsCollectedByMinorGC: all }) : session.post('Profiler.start'));
+  const start = () => (heap ? session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: kind !== 'heap-live', includeObjectsCollectedByMinorGC: kind === 'heap' }) : session.post('Profiler.start'));
   await session.post(heap ? 'HeapProfiler.enable' : 'Profiler.enable');
   await start();
   let n = 0;
