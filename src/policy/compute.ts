@@ -11,10 +11,10 @@ const hqText = (hq: HqAssessment) =>
     ? `headquarters Tier ${hq.tier} (${hq.decisive.subject === 'customer' ? 'customer' : `ultimate parent ${hq.decisive.subject}`} ${hq.decisive.result.country}${hq.decisive.result.treatedAs ? `→${hq.decisive.result.treatedAs}` : ''})`
     : `headquarters not shown to be Tier 1 (no valid country)`;
 
-/** What the pack makes of training at its threshold for this headquarters tier; undefined when the request is not training or the tier has no training rule. */
-function trainingOutcomeOf(request: ComputeRequest, tier: number, pack: PolicyPack): Outcome | undefined {
+/** What the pack makes of training at its threshold for this headquarters tier; undefined when the (effective) purpose is not training or the tier has no training rule. */
+function trainingOutcomeOf(purpose: PolicyPack['training']['purposes'][number], tier: number, pack: PolicyPack): Outcome | undefined {
   const t = pack.training;
-  return t.purposes.includes(effectivePurpose(request, pack).purpose) ? t.tiers[String(tier) as '1' | '2' | '3'] : undefined;
+  return t.purposes.includes(purpose) ? t.tiers[String(tier) as '1' | '2' | '3'] : undefined;
 }
 
 /** Reasons from the request's size. Throws KYC_ERR_UNKNOWN_GPU when the model is not in the catalog. */
@@ -31,7 +31,7 @@ export function computeReasons(
   const cluster = estimateCluster(request, rules);
   const { purpose, assumed } = effectivePurpose(request, pack);
   const t = pack.training;
-  const trainingOutcome = trainingOutcomeOf(request, hq.tier, pack);
+  const trainingOutcome = trainingOutcomeOf(purpose, hq.tier, pack);
   const purposeText = `purpose ${purpose}${assumed ? ' (not given; assumed)' : ''}`;
 
   if (trainingOutcome && training.ops >= t.threshold) {
@@ -94,5 +94,6 @@ export function computeReasons(
  */
 export function trainingSumMatters(customer: Customer, pack: PolicyPack, rules: RuleData, now: Date): boolean {
   const request = customer.request;
-  return request !== undefined && trainingOutcomeOf(request, assessHeadquarters(partyTree(customer), pack, rules, now).tier, pack) !== undefined;
+  if (request === undefined) return false;
+  return trainingOutcomeOf(effectivePurpose(request, pack).purpose, assessHeadquarters(partyTree(customer), pack, rules, now).tier, pack) !== undefined;
 }

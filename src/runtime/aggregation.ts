@@ -180,32 +180,6 @@ export class TrainingAggregator {
   }
 
   /**
-   * Adds many requests in one round trip (a pipeline: one write for all, each script atomic on its own). Resolves
-   * with one entry per item: its window sum, or the error that item met.
-   */
-  async addMany(items: readonly SumItem[]): Promise<({ windowOps: number } | Error)[]> {
-    const pipeline = this.redis.pipeline() as unknown as { [COMMAND]: ScriptCall<void>; exec: () => Promise<Reply[] | null> };
-    const out: ({ windowOps: number } | Error | undefined)[] = items.map((it) => {
-      try {
-        const call = this.addition(it.groupKeys, it.ops, it.at, it.requestId);
-        if ('windowOps' in call) return call;
-        pipeline[COMMAND](...call.args);
-        return undefined;
-      } catch (err) {
-        return err as RangeError;
-      }
-    });
-    if (out.every((o) => o !== undefined)) return out as ({ windowOps: number } | Error)[];
-    const replies = (await pipeline.exec()) ?? [];
-    let k = 0;
-    return out.map((o) => {
-      if (o !== undefined) return o;
-      const [err, res] = replies[k++] ?? [new Error('no reply in the pipeline'), undefined];
-      return err ?? { windowOps: Number(res) };
-    });
-  }
-
-  /**
    * Adds `items` without reading their sums (one script call for all), then, when `last` is given, adds it and
    * reads its groups' sum: one round trip, in that order, so the sum includes `items`. Per item `true` or its error
    * (a RangeError for invalid operations; the round trip's error for all when it fails).

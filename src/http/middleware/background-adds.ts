@@ -31,7 +31,7 @@ const asError = (err: unknown) => (err instanceof Error ? err : new Error(String
 /**
  * Adds requests to the training sums off the request path, for decisions the sum cannot change. Additions made
  * within `batchMs` go in one round trip: with the aggregator's `addBatch`, one script call that adds them all without
- * reading any sum (else `addMany`'s pipeline, else `add` one by one). A failed addition is retried until it lands
+ * reading any sum (else `add` one by one). A failed addition is retried until it lands
  * (the aggregator counts a request id once, so a retry after a lost answer never counts it twice). After a failed
  * round trip, until one succeeds, `healthy` is false: the screener then waits for every sum again, and so holds
  * while Redis fails, as it did before any addition went to the background. A waited-for addition (`addNow`) takes
@@ -173,9 +173,7 @@ export class BackgroundAdds {
     const failAll = (err: unknown) => ({ added: batch.map(() => asError(err)), last: asError(err) });
     if (aggregator.addBatch) return aggregator.addBatch(batch, last).catch(failAll);
     const items = last ? [...batch, last] : batch;
-    const results = aggregator.addMany
-      ? await aggregator.addMany(items).catch((err: unknown) => items.map(() => asError(err)))
-      : await Promise.all(items.map((it) => aggregator.add(it.groupKeys, it.ops, it.at, it.requestId).catch(asError)));
+    const results = await Promise.all(items.map((it) => aggregator.add(it.groupKeys, it.ops, it.at, it.requestId).catch(asError)));
     return { added: results.slice(0, batch.length), ...(last ? { last: results[batch.length] } : {}) };
   }
 }

@@ -38,11 +38,9 @@ export interface ReviewPort {
 /** Training compute summed per group over the pack's window (H6's TrainingAggregator fits). */
 export interface AggregatorPort {
   add(groupKeys: string[], ops: number, at: Date, requestId?: string): Promise<{ windowOps: number }>;
-  /** Many additions in one round trip; one result (or error) per item. Optional: without it they go one by one. */
-  addMany?(items: readonly { groupKeys: string[]; ops: number; at: Date; requestId: string }[]): Promise<({ windowOps: number } | Error)[]>;
   /**
    * Many additions whose sums nobody reads, then optionally one (`last`) whose sum is read: one round trip, in that
-   * order. One result (`true` or an error) per item, and `last`'s sum or error. Optional: preferred over addMany.
+   * order. One result (`true` or an error) per item, and `last`'s sum or error. Optional: without it they go one by one.
    */
   addBatch?(
     items: readonly { groupKeys: string[]; ops: number; at: Date; requestId: string }[],

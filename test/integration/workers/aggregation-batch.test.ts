@@ -1,4 +1,4 @@
-// TrainingAggregator.addMany and addBatch against real Redis: one round trip giving the same sums as add() one by one, a request id once, errors per slot.
+// TrainingAggregator.addBatch against real Redis: one round trip giving the same sums as add() one by one, a request id once, errors per slot.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
@@ -20,54 +20,7 @@ type Item = { groupKeys: string[]; ops: number; at: Date; requestId: string };
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const at = (s: number) => new Date(T0 + s * 1000);
 
-test('addMany gives, item by item, the sums add() gives one by one (linked groups, repeats, expiry at the window edge)', async () => {
-  const WINDOW = 3600;
-  const batched = new TrainingAggregator(redis, fresh(), WINDOW);
-  const single = new TrainingAggregator(redis, fresh(), WINDOW);
-  const items: Item[] = [
-    { groupKeys: ['parent:p1', 'customer:a'], ops: 1e25, at: at(0), requestId: 'r1' },
-    { groupKeys: ['parent:p1', 'customer:b', 'ip:10.0.0.1'], ops: 2e25, at: at(10), requestId: 'r2' },
-    { groupKeys: ['parent:p2', 'customer:c', 'ip:10.0.0.1'], ops: 3e25, at: at(20), requestId: 'r3' }, // linked to b by the IP
-    { groupKeys: ['parent:p2', 'customer:d'], ops: 4e25, at: at(30), requestId: 'r4' },
-    { groupKeys: ['parent:p1', 'customer:a'], ops: 1e25, at: at(40), requestId: 'r1' }, // the same request again
-    { groupKeys: ['parent:p1', 'customer:a'], ops: 5e24, at: at(3605), requestId: 'r5' }, // r1 (t=0) has left the window
-    { groupKeys: ['parent:p1', 'customer:b', 'ip:10.0.0.1'], ops: 0, at: at(3615), requestId: 'r6' }, // r2 (t=10) too
-    { groupKeys: ['customer:e'], ops: 1.5e23, at: at(3620), requestId: 'with|pipe' },
-  ];
-  const many = await batched.addMany(items);
-  const one: { windowOps: number }[] = [];
-  for (const it of items) one.push(await single.add(it.groupKeys, it.ops, it.at, it.requestId));
-  assert.deepEqual(many, one);
-  // hand-checked, a guard against both being wrong the same way: r6 sees r5 (p1) + r6 + r3 (via the IP; r2 expired)
-  const expected = [1e25, 3e25, 5e25, 7e25, 3e25, 2.5e25, 3.5e25, 1.5e23];
-  many.forEach((r, i) => {
-    assert.ok(!(r instanceof Error), String(r));
-    assert.ok(Math.abs(r.windowOps - expected[i]!) <= expected[i]! * 1e-12, `item ${i}: ${r.windowOps} ≠ ${expected[i]}`);
-  });
-  for (const keys of [['parent:p1'], ['parent:p2'], ['ip:10.0.0.1'], ['customer:e'], ['parent:p1', 'parent:p2']]) {
-    assert.deepEqual(await batched.peek(keys, at(3620)), await single.peek(keys, at(3620)), keys.join('+'));
-  }
-});
-
-test('a request id is counted once: within one batch, across batches, and against add()', async () => {
-  const agg = new TrainingAggregator(redis, fresh(), 86400);
-  const g = ['parent:once'];
-  const first = await agg.addMany([
-    { groupKeys: g, ops: 1e24, at: at(0), requestId: 'dup' },
-    { groupKeys: g, ops: 1e24, at: at(1), requestId: 'dup' },
-    { groupKeys: g, ops: 2e24, at: at(2), requestId: 'other' },
-  ]);
-  assert.deepEqual(first, [{ windowOps: 1e24 }, { windowOps: 1e24 }, { windowOps: 3e24 }]);
-  const second = await agg.addMany([
-    { groupKeys: g, ops: 1e24, at: at(3), requestId: 'dup' },
-    { groupKeys: g, ops: 2e24, at: at(4), requestId: 'other' },
-  ]);
-  assert.deepEqual(second, [{ windowOps: 3e24 }, { windowOps: 3e24 }]);
-  assert.deepEqual(await agg.add(g, 1e24, at(5), 'dup'), { windowOps: 3e24 });
-  assert.deepEqual(await agg.peek(g, at(6)), { windowOps: 3e24 });
-});
-
-test('bad ops is a RangeError in its slot; no groups returns the ops; the other items land', async () => {
+test('addBatch: bad ops is a RangeError in its slot, Infinity counts as MAX_COUNTED_OPS, no groups needs no Redis; the others land', async () => {
   const agg = new TrainingAggregator(redis, fresh(), 86400);
   const g = ['parent:mixed'];
   const items: Item[] = [
@@ -78,87 +31,24 @@ test('bad ops is a RangeError in its slot; no groups returns the ops; the other 
     { groupKeys: [], ops: 7e23, at: at(0), requestId: 'no-groups' },
     { groupKeys: g, ops: 2e24, at: at(0), requestId: 'ok-2' },
   ];
-  const res = await agg.addMany(items);
-  assert.equal(res.length, items.length);
-  assert.deepEqual(res[0], { windowOps: 1e24 });
+  const res = await agg.addBatch(items);
+  assert.equal(res.added.length, items.length);
+  for (const i of [0, 3, 4, 5]) assert.equal(res.added[i], true, `slot ${i}: ${String(res.added[i])}`);
   for (const i of [1, 2]) {
-    assert.ok(res[i] instanceof RangeError, `slot ${i}: ${String(res[i])}`);
-    assert.match((res[i] as Error).message, /ops must be a number ≥ 0/);
+    assert.ok(res.added[i] instanceof RangeError, `slot ${i}: ${String(res.added[i])}`);
+    assert.match((res.added[i] as Error).message, /ops must be a number ≥ 0/);
   }
-  // an overflowing estimate is counted as MAX_COUNTED_OPS (far above any threshold), never dropped
-  const near = (got: unknown, want: number, what: string) => {
-    const v = (got as { windowOps: number }).windowOps;
-    assert.ok(Math.abs(v - want) / want < 1e-12, `${what}: ${v} vs ${want}`);
-  };
-  near(res[3], 1e24 + MAX_COUNTED_OPS, 'the capped one');
-  assert.deepEqual(res[4], { windowOps: 7e23 });
-  near(res[5], 1e24 + MAX_COUNTED_OPS + 2e24, 'after it');
-  near(await agg.peek(g, at(1)), 1e24 + MAX_COUNTED_OPS + 2e24, 'the bad ones were not added');
-  assert.ok((await agg.peek(g, at(1))).windowOps < 1.001 * MAX_COUNTED_OPS);
+  // an overflowing estimate is counted as MAX_COUNTED_OPS (far above any threshold), never dropped; the bad ones are not added
+  const { windowOps } = await agg.peek(g, at(1));
+  const want = 1e24 + MAX_COUNTED_OPS + 2e24;
+  assert.ok(Math.abs(windowOps - want) / want < 1e-12, `${windowOps} vs ${want}`);
+  assert.ok(windowOps < 1.001 * MAX_COUNTED_OPS);
   // the bad ids were not marked as counted: sent again with valid ops, they count
   // (in a group of its own: beside 1e40, 1e24 is below the float resolution; the request marker is per id, not per group)
-  assert.deepEqual(await agg.addMany([{ groupKeys: ['parent:mixed-again'], ops: 1e24, at: at(2), requestId: 'neg' }]), [{ windowOps: 1e24 }]);
+  assert.deepEqual(await agg.addBatch([], { groupKeys: ['parent:mixed-again'], ops: 1e24, at: at(2), requestId: 'neg' }), { added: [], last: { windowOps: 1e24 } });
 });
 
-test('a Redis error in one script is that item’s error; the items around it land', async () => {
-  const prefix = fresh();
-  const agg = new TrainingAggregator(redis, prefix, 86400);
-  // a group's index set made a string: SADD in that item's script fails with WRONGTYPE
-  const hash32 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
-  await redis.set(`${prefix}:agg:g:${hash32('parent:poisoned')}`, 'x');
-  const res = await agg.addMany([
-    { groupKeys: ['parent:fine'], ops: 1e24, at: at(0), requestId: 'a' },
-    { groupKeys: ['parent:poisoned'], ops: 1e24, at: at(0), requestId: 'b' },
-    { groupKeys: ['parent:fine'], ops: 2e24, at: at(0), requestId: 'c' },
-  ]);
-  assert.deepEqual(res[0], { windowOps: 1e24 });
-  assert.ok(res[1] instanceof Error && /WRONGTYPE/.test(res[1].message), String(res[1]));
-  assert.deepEqual(res[2], { windowOps: 3e24 });
-});
-
-test('nothing to send: [] for no items; items that need no Redis resolve without it', async () => {
-  assert.deepEqual(await new TrainingAggregator(redis, fresh(), 60).addMany([]), []);
-  // a client that can never connect: a pipeline sent through it would reject
-  const dead = new Redis({ port: 1, host: '127.0.0.1', lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  dead.on('error', () => {});
-  try {
-    const agg = new TrainingAggregator(dead, fresh(), 60);
-    const res = await agg.addMany([
-      { groupKeys: [], ops: 5, at: at(0), requestId: 'x' },
-      { groupKeys: ['g'], ops: -5, at: at(0), requestId: 'y' },
-    ]);
-    assert.deepEqual(res[0], { windowOps: 5 });
-    assert.ok(res[1] instanceof RangeError);
-    // a real item does go to Redis, and fails here: an Error in its slot (the batch itself resolves)
-    const [z] = await agg.addMany([{ groupKeys: ['g'], ops: 5, at: at(0), requestId: 'z' }, { groupKeys: [], ops: 1, at: at(0), requestId: 'w' }]);
-    assert.ok(z instanceof Error && !(z instanceof RangeError), String(z));
-  } finally {
-    dead.disconnect();
-  }
-});
-
-test('one pipeline: 50 items reach the socket in one write (not one per item), every one counted', async () => {
-  const agg = new TrainingAggregator(redis, fresh(), 86400);
-  const items: Item[] = Array.from({ length: 50 }, (_, i) => ({ groupKeys: ['parent:pipe'], ops: 1e22, at: at(i), requestId: `p${i}` }));
-  const writes: number[] = [];
-  const stream = (redis as unknown as { stream: { write: (...a: unknown[]) => boolean } }).stream;
-  const write = stream.write.bind(stream);
-  stream.write = (...a: unknown[]) => {
-    writes.push(1);
-    return write(...a);
-  };
-  let res;
-  try {
-    res = await agg.addMany(items);
-  } finally {
-    stream.write = write;
-  }
-  assert.equal(res.length, 50);
-  assert.deepEqual(res.at(-1), { windowOps: 50 * 1e22 });
-  assert.equal(writes.length, 1, `socket writes: ${writes.length}`);
-});
-
-// addBatch: the background path (sums not read, one script call for all), optionally followed by one waited-for sum.
+// The background path: sums not read, one script call for all, optionally followed by one waited-for sum.
 
 test('addBatch then a waited-for last: the same sums as add() one by one (linked groups, repeats, expiry at the window edge)', async () => {
   const WINDOW = 3600;
