@@ -4,7 +4,11 @@
 export interface Db {
   /** Runs one parameterized statement ($1, $2, …). */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  /** Runs `fn` inside BEGIN … COMMIT (ROLLBACK when it throws). Nested calls join the outer transaction. */
+  /**
+   * Runs `fn` inside BEGIN … COMMIT (ROLLBACK when it throws). Nested calls join the outer transaction. On PostgreSQL
+   * a transaction aborted as a deadlock's victim runs again, `fn` from the start (up to 3 tries): `fn` touches only
+   * the database and its own locals.
+   */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** Runs a multi-statement SQL script without parameters (migrations). */
   exec(sql: string): Promise<void>;

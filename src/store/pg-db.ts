@@ -22,7 +22,31 @@ function clientDb(client: pg.PoolClient): Db {
   return db;
 }
 
-/** A Db on a pg Pool. `pool.end()` runs on close. `url`, when given, lets another thread open its own pool there. */
+/** SQLSTATE of a transaction PostgreSQL aborted to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
+/** Tries of a transaction that keeps being chosen as a deadlock's victim. */
+const DEADLOCK_ATTEMPTS = 3;
+
+/** One transaction on one pooled client: BEGIN, fn, COMMIT (ROLLBACK when fn or COMMIT throws). */
+async function once<T>(pool: pg.Pool, fn: (tx: Db) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const out = await fn(clientDb(client));
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * A Db on a pg Pool. `pool.end()` runs on close. `url`, when given, lets another thread open its own pool there. A
+ * transaction chosen as a deadlock's victim runs again (`fn` from the start, up to 3 tries).
+ */
 export function pgDb(pool: pg.Pool, url?: string): Db {
   return {
     kind: 'postgres',
@@ -32,17 +56,14 @@ export function pgDb(pool: pg.Pool, url?: string): Db {
       return { rows: res.rows as T[] };
     },
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const out = await fn(clientDb(client));
-        await client.query('COMMIT');
-        return out;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once(pool, fn);
+        } catch (err) {
+          // PostgreSQL rolled the deadlock's victim back whole: run it again, as its manual advises
+          if ((err as { code?: unknown }).code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS) throw err;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+        }
       }
     },
     async exec(sql) {
