@@ -72,13 +72,15 @@ export class ScreeningEngine {
   readonly #logger: Logger;
   readonly #rulesDir: string;
   readonly rules: RuleData;
+  /** The default pack (the per-request path asks for it without building the cache key of `loadPolicyPack`). */
+  readonly #defaultPack: PolicyPack;
 
   private constructor(config: Config, logger: Logger, rulesDir: string) {
     this.#config = config;
     this.#logger = logger;
     this.#rulesDir = rulesDir;
     this.rules = loadRuleData(rulesDir);
-    loadPolicyPack(config.KYCGATE_POLICY, rulesDir); // fail at start-up on an unknown default pack
+    this.#defaultPack = loadPolicyPack(config.KYCGATE_POLICY, rulesDir); // fail at start-up on an unknown default pack
   }
 
   /**
@@ -107,7 +109,7 @@ export class ScreeningEngine {
 
   /** The named (or default) policy pack. Throws KYC_ERR_UNKNOWN_POLICY. */
   pack(policy?: string): PolicyPack {
-    return loadPolicyPack(policy ?? this.#config.KYCGATE_POLICY, this.#rulesDir);
+    return policy === undefined || policy === this.#config.KYCGATE_POLICY ? this.#defaultPack : loadPolicyPack(policy, this.#rulesDir);
   }
 
   /**

@@ -1,13 +1,17 @@
 // createHttpServer: requests arrive with the app's prototypes already in place, and Express behaves as under app.listen.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { test } from 'node:test';
 import express from 'express';
 import { createHttpServer } from '../../../src/http/http-server.js';
 import { problemHandler } from '../../../src/http/problem.js';
 import { createLogger } from '../../../src/runtime/logger.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 /** A small app: JSON body, res.locals, req.ip, a sub-router, the problem handler; records each request's prototype on arrival. */
 function app(): { app: express.Express; arrived: boolean[] } {
@@ -91,4 +95,46 @@ test('Express works as under app.listen: body, locals, req.ip, mounted router, k
     agent.destroy();
     await s.close();
   }
+});
+
+test('app.request keeps what it had (req.app, additions made before), and a second server for the same app shares its classes', async () => {
+  const a = express();
+  (a.request as unknown as { tenant: () => string }).tenant = () => 'acme';
+  a.get('/who', (req, res) => {
+    res.json({ sameApp: req.app === a, tenant: (req as unknown as { tenant: () => string }).tenant(), path: req.path, swapped: Object.getPrototypeOf(req) !== a.request });
+  });
+  const servers = [createHttpServer(a), createHttpServer(a)];
+  const arrived: boolean[] = [];
+  for (const server of servers) watchArrivals(server, a, arrived);
+  const running = await Promise.all(servers.map(serve));
+  try {
+    for (const s of running) {
+      const res = await fetch(`${s.url}/who`);
+      assert.deepEqual(await res.json(), { sameApp: true, tenant: 'acme', path: '/who', swapped: false });
+    }
+    assert.deepEqual(arrived, [true, true]);
+  } finally {
+    await Promise.all(running.map((s) => s.close()));
+  }
+});
+
+test('every request and every response of a server share one object layout (V8 map): none is built per request', () => {
+  // V8's own answer, in a child process with natives syntax: the requests of two connections, and their responses
+  const script = `
+    import http from 'node:http';
+    import express from 'express';
+    import { createHttpServer } from './src/http/http-server.ts';
+    const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)');
+    const app = express();
+    const seen = [];
+    app.get('/', (req, res) => { seen.push([req, res]); res.end('ok'); });
+    const server = createHttpServer(app).listen(0, '127.0.0.1', async () => {
+      const url = 'http://127.0.0.1:' + server.address().port + '/';
+      for (let i = 0; i < 2; i++) await fetch(url, { headers: { connection: 'close' } }).then((r) => r.text());
+      console.log(JSON.stringify({ requests: sameMap(seen[0][0], seen[1][0]), responses: sameMap(seen[0][1], seen[1][1]) }));
+      server.close();
+    });`;
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim()), { requests: true, responses: true });
 });
