@@ -61,8 +61,9 @@ async function server(): Promise<void> {
   let pauses: { at: number; ms: number; kind: number }[] = [];
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      if (process.env['BENCH_TIMELINE']) pauses.push({ at: performance.timeOrigin + e.startTime, ms: Number(e.duration.toFixed(2)), kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0 });
-      const major = (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR;
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      if (process.env['BENCH_TIMELINE']) pauses.push({ at: performance.timeOrigin + e.startTime, ms: Number(e.duration.toFixed(2)), kind });
+      const major = kind === constants.NODE_PERFORMANCE_GC_MAJOR;
       gc.count += 1;
       gc.totalMs += e.duration;
       gc.maxMs = Math.max(gc.maxMs, e.duration);
@@ -106,7 +107,8 @@ async function server(): Promise<void> {
 /**
  * Starts the V8 CPU profiler, or the sampling heap profiler: `--profile-kind heap` holds everything allocated
  * during the run, collected since or not (where the allocation per request comes from); `heap-promoted` what no
- * young-generation collection freed (what was promoted to the old generation, and the youngest objects);
+ * young-generation collection freed (what was promoted to the old generation or allocated there, and the youngest
+ * objects still alive at the profile's end: it reads higher than --trace-gc-verbose's old-space growth, bench/RESULTS.md);
  * `heap-live` only what is still in the heap at the run's end; each
  * `next()` writes the profile so far to `dir` (numbered) and starts a new one.
  */

@@ -11,14 +11,14 @@ const classesOf = new WeakMap<Express, Constructors>();
  * Like `http.createServer(app)`, but each request and response is constructed with `app.request` and
  * `app.response` as its prototype. Express's `app.handle` otherwise swaps the prototype of every request and
  * response (`Object.setPrototypeOf`); measured on Node 20 (bench/RESULTS.md), that swap made about a third of a
- * request's allocations survive young-generation collections and grew the old generation by ~10 KB per request.
+ * request's allocations survive young-generation collections and grew the old generation by 10–12 KB per request.
  * With the prototype already in place, Express's swap is a no-op.
  *
  * The requests and responses are instances of subclasses of Node's, and `app.request` / `app.response` are
  * replaced, once per app, by those subclasses' prototypes: the same own properties (`app`) over the same Express
  * prototypes, so `req.app`, Express's methods and getters and whatever was added to `app.request` before behave as
  * before. (A subclass, not a plain function as `new.target`: for a plain function V8 builds a new object layout on
- * every construction — ~6 KB of old generation per request, bench/old-space-growth.ts.)
+ * every construction — 6–8 KB of old generation per request, bench/old-space-growth.ts.)
  *
  * Hosts that mount `kycgate.screen()` in their own Express app can serve it the same way.
  */

@@ -28,7 +28,7 @@ const DEADLOCK_DETECTED = '40P01';
 const DEADLOCK_ATTEMPTS = 3;
 
 /** One transaction on one pooled client: BEGIN, fn, COMMIT (ROLLBACK when fn or COMMIT throws). */
-async function once<T>(pool: pg.Pool, fn: (tx: Db) => Promise<T>): Promise<T> {
+async function transactionOnce<T>(pool: pg.Pool, fn: (tx: Db) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -58,7 +58,7 @@ export function pgDb(pool: pg.Pool, url?: string): Db {
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await once(pool, fn);
+          return await transactionOnce(pool, fn);
         } catch (err) {
           // PostgreSQL rolled the deadlock's victim back whole: run it again, as its manual advises
           if ((err as { code?: unknown }).code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS) throw err;
