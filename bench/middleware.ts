@@ -1,5 +1,5 @@
 // Benchmark: the demo provisioning route with and without kycgate's middleware, at fixed request rates, side by side.
-//   node --import tsx bench/middleware.ts [--rates 200,500] [--duration 10] [--rounds 3] [--accounts 2000|0] [--policy us-export-2026] [--pacing even|burst] [--breakdown] [--out middleware]
+//   node --import tsx bench/middleware.ts [--rates 200,500] [--duration 10] [--rounds 3] [--accounts 2000|0] [--policy us-export-2026] [--pacing even|burst] [--per-tick 10] [--breakdown] [--out middleware]
 // Prints JSON; writes bench/results/<out>.json. Needs PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { writeFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import { arg, forkServer, type PacedResponse, listen, pacedLoad, portOf, quantile, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
@@ -59,9 +60,23 @@ async function server(): Promise<void> {
   let gc = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
   // --timeline: every pause of the run with its wall-clock start (to line up with slow responses)
   let pauses: { at: number; ms: number; kind: number }[] = [];
+  // old-space growth from one scavenge to the next (promotion plus direct old-space allocation); an interval with a
+  // major GC in it is left out (bench/old-space-growth.ts measures the same way)
+  const oldSpaceUsed = () => v8.getHeapSpaceStatistics().find((x) => x.space_name === 'old_space')!.space_used_size;
+  let oldAtScavenge: number | undefined;
+  let growth = { scavenges: 0, bytes: 0, intervals: 0 };
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+        const used = oldSpaceUsed();
+        growth.scavenges += 1;
+        if (oldAtScavenge !== undefined) {
+          growth.bytes += used - oldAtScavenge;
+          growth.intervals += 1;
+        }
+        oldAtScavenge = used;
+      } else oldAtScavenge = undefined;
       if (process.env['BENCH_TIMELINE']) pauses.push({ at: performance.timeOrigin + e.startTime, ms: Number(e.duration.toFixed(2)), kind });
       const major = kind === constants.NODE_PERFORMANCE_GC_MAJOR;
       gc.count += 1;
@@ -85,7 +100,10 @@ async function server(): Promise<void> {
       const round = (x: number) => Number(x.toFixed(1));
       const gcRun = { count: gc.count, totalMs: round(gc.totalMs), maxMs: round(gc.maxMs), majorCount: gc.majorCount, majorMaxMs: round(gc.majorMaxMs) };
       gc = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
-      process.send!({ cpuMs: (u.user + u.system) / 1000, mainThreadMs: busy.active, gc: gcRun, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6, pauses });
+      const oldGrowth = { ...growth };
+      growth = { scavenges: 0, bytes: 0, intervals: 0 };
+      oldAtScavenge = undefined;
+      process.send!({ cpuMs: (u.user + u.system) / 1000, mainThreadMs: busy.active, gc: gcRun, oldGrowth, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6, pauses });
       pauses = [];
       loopDelay.reset();
       return;
@@ -177,7 +195,7 @@ function body(i: number): string {
 let child: ChildProcess | undefined;
 
 /** Server process CPU time so far, ms (after draining its write-behind buffer). */
-type ServerStats = { cpuMs: number; mainThreadMs: number; gc: Record<string, number>; loopDelayP99Ms: number; loopDelayMaxMs: number; pauses: { at: number; ms: number; kind: number }[] };
+type ServerStats = { cpuMs: number; mainThreadMs: number; gc: Record<string, number>; oldGrowth: { scavenges: number; bytes: number; intervals: number }; loopDelayP99Ms: number; loopDelayMaxMs: number; pauses: { at: number; ms: number; kind: number }[] };
 
 /** `--timeline FILE`: per run, the slow responses (above 4× the run's p50) and the server's GC pauses, by wall clock. */
 const TIMELINE = arg('timeline', '');
@@ -198,6 +216,12 @@ async function serverStats(): Promise<ServerStats> {
 
 /** `even` (default): arrivals spread over each second (kit.ts pacedLoad); `burst`: autocannon's own overallRate (each second's quota at once over 20 connections). */
 const PACING = arg('pacing', 'even');
+/**
+ * Even pacing: requests that leave together (`--per-tick`; 10 at 500 req/s: a group every 20 ms). Each group is an
+ * autocannon instance: at 1 or 2 per tick (500 or 250 instances) the generator falls behind on this machine (it
+ * reached 315–430 req/s, with seconds-long p99s), so 10 is the default.
+ */
+const PER_TICK = Number(arg('per-tick', '10'));
 
 async function load(port: number, rate: number, duration: number) {
   const cpu0 = (await serverStats()).cpuMs;
@@ -217,7 +241,7 @@ async function load(port: number, rate: number, duration: number) {
           non2xx: r.non2xx,
           errors: r.errors,
         }))
-      : await pacedLoad({ url, rate, duration, perTick: 10, request }).then((r) => ({ ...r, latencies: r.responses.map((x) => x.ms) }));
+      : await pacedLoad({ url, rate, duration, perTick: PER_TICK, request }).then((r) => ({ ...r, latencies: r.responses.map((x) => x.ms) }));
   const stats = await serverStats();
   const cpuMs = stats.cpuMs - cpu0;
   const responses = (res as { responses?: PacedResponse[] }).responses;
@@ -239,6 +263,7 @@ async function load(port: number, rate: number, duration: number) {
     eventLoopDelayP99Ms: Number(stats.loopDelayP99Ms.toFixed(1)),
     eventLoopDelayMaxMs: Number(stats.loopDelayMaxMs.toFixed(1)),
     gcPauses: stats.gc,
+    oldGrowth: stats.oldGrowth,
     latencies: 'latencies' in res ? (res.latencies as number[]) : undefined,
   };
 }
@@ -247,6 +272,13 @@ type Run = Awaited<ReturnType<typeof load>>;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const r2 = (x: number) => Number(x.toFixed(2));
+
+/** Old-space growth per request over the rounds: mean growth between consecutive scavenges ÷ requests per scavenge. */
+function oldSpaceGrowthKB(runs: Run[], total: number): number | null {
+  const g = runs.reduce((n, r) => ({ scavenges: n.scavenges + r.oldGrowth.scavenges, bytes: n.bytes + r.oldGrowth.bytes, intervals: n.intervals + r.oldGrowth.intervals }), { scavenges: 0, bytes: 0, intervals: 0 });
+  if (g.intervals === 0 || g.scavenges === 0) return null;
+  return r2(g.bytes / g.intervals / (total / g.scavenges) / 1024);
+}
 
 /**
  * One side's rounds as one run: percentiles over every response of every round (even pacing), or the median of
@@ -280,6 +312,7 @@ function pool(runs: Run[]) {
     eventLoopDelayP99Ms: median(runs.map((r) => r.eventLoopDelayP99Ms)),
     eventLoopDelayMaxMs: Math.max(...runs.map((r) => r.eventLoopDelayMaxMs)),
     gcPauses: gc,
+    oldSpaceGrowthKBPerRequest: oldSpaceGrowthKB(runs, total),
   };
 }
 

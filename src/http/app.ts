@@ -10,6 +10,7 @@ import type { CachedMatchIndex, MatchIndex } from '../match/index.js';
 import type { Logger } from '../runtime/logger.js';
 import { createDemoRouter, demoExtractors } from './demo-routes.js';
 import { metrics, bindMetricSources } from './metrics.js';
+import { DecisionMemo } from './middleware/decision-memo.js';
 import { DecisionRecorder } from './middleware/decision-recorder.js';
 import { loadParseCustomer } from './middleware/parse.js';
 import type { AggregatorPort, ReviewPort, ScreeningEnginePort, ScreeningQueuePort } from './middleware/ports.js';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): express.Express {
     recorder,
     queue: deps.queue,
     aggregator: deps.aggregator,
+    memo: config.KYCGATE_DECISION_MEMO_SIZE > 0 ? new DecisionMemo(config.KYCGATE_DECISION_MEMO_SIZE) : undefined,
     logger,
   });
 
@@ -162,6 +164,7 @@ export function createApp(deps: AppDeps): express.Express {
           queue: deps.queue,
           aggregator: deps.aggregator,
           logger,
+          decisionMemo: config.KYCGATE_DECISION_MEMO_SIZE,
           actor: 'demo',
         })
       : undefined;

@@ -14,6 +14,7 @@ import {
   type PolicyPack,
   type RuleData,
 } from '../policy/index.js';
+import { deepFreeze } from './deep-freeze.js';
 
 /** The project's own data directory (`lists/` at the package root). */
 export const DEFAULT_RULES_DIR = resolve(import.meta.dirname, '../../lists');
@@ -31,14 +32,6 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T {
     throw new KycError('KYC_ERR_RULES_INVALID', `invalid rule file ${file}: ${problems.join('; ')}`, { file, problems });
   }
   return deepFreeze(parsed.data);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 const jsonFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.json')).sort();

@@ -8,7 +8,7 @@ import type { MatchIndex } from '../match/types.js';
 import type { ComputeRequest, Customer, Decision, Licence, Suppression } from '../model/index.js';
 import { estimateTraining, trainingSumMatters, type PolicyPack, type RuleData } from '../policy/index.js';
 import { parseCustomer } from '../screening/customer-schema.js';
-import { screenCustomer } from '../screening/screen.js';
+import { listAgeReasons, screenCustomer } from '../screening/screen.js';
 import type { Logger } from './logger.js';
 import { loadCurrentSnapshot } from './lists-runtime.js';
 import { DEFAULT_RULES_DIR, loadPolicyPack, loadRuleData } from './policy-runtime.js';
@@ -74,6 +74,8 @@ export class ScreeningEngine {
   readonly rules: RuleData;
   /** The default pack (the per-request path asks for it without building the cache key of `loadPolicyPack`). */
   readonly #defaultPack: PolicyPack;
+  /** The last scope handed out by `decisionScope`, and what it was made of. */
+  #lastScope: { state: Loaded; pack: PolicyPack; day: number; scope: string } | undefined;
 
   private constructor(config: Config, logger: Logger, rulesDir: string) {
     this.#config = config;
@@ -211,6 +213,27 @@ export class ScreeningEngine {
         'list snapshot is older than KYCGATE_MAX_LIST_AGE_HOURS: decisions are held for review (SCREENING_UNAVAILABLE) until newer lists load',
       );
     }
+  }
+
+  /**
+   * Names everything a decision depends on besides the customer, its request, the training sum, suppressions and
+   * licences: the list snapshot, the policy pack and its version, the rule tables' version and the decision's UTC day
+   * (dated tables change by day). Two screenings of the same input under one scope get the same decision (but for
+   * their ids and times). Undefined when no snapshot is loaded, or when the lists are too old for a clean allow
+   * (KYCGATE_MAX_LIST_AGE_HOURS): that check reads the hour. Throws KYC_ERR_UNKNOWN_POLICY.
+   */
+  decisionScope(policy?: string, now: Date = new Date()): string | undefined {
+    const state = this.#state;
+    if (!state) return undefined;
+    const maxHours = this.#config.KYCGATE_MAX_LIST_AGE_HOURS;
+    if (maxHours > 0 && listAgeReasons({ listAge: { retrievedAt: this.listsRetrievedAt, maxHours }, lists: state.lists, now }).length > 0) return undefined;
+    const pack = this.pack(policy);
+    const day = Math.floor(now.getTime() / 86_400_000);
+    const last = this.#lastScope;
+    if (last && last.state === state && last.pack === pack && last.day === day) return last.scope;
+    const scope = `${state.snapshot.id}|${pack.id}@${pack.version}|${this.rules.version}|${day}`;
+    this.#lastScope = { state, pack, day, scope };
+    return scope;
   }
 
   /** Whether the ultimate parent's training sum can change this customer's decision under the pack (see trainingSumMatters). */

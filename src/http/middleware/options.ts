@@ -45,6 +45,15 @@ export interface ScreenOptions {
   inlineMaxParties?: number;
   /** Input limits (name length, parties, depth). @defaultValue `{ maxNameLength: 512, maxParties: 1000, maxDepth: 25 }` */
   limits?: Partial<InputLimits>;
+  /**
+   * How many allow decisions to remember by their exact input (the extractors' output, as JSON). An identical request
+   * under the same list snapshot, policy pack, rule tables and UTC day gets the same allow again — its own screening id
+   * and time, recorded and added to training sums like any — without validation and screening. Only allows made
+   * without a training sum, suppressions or licences are remembered; none while the lists are too old. Needs the
+   * engine's `decisionScope` (ScreeningEngine has it). 0 turns it off.
+   * @defaultValue 10000
+   */
+  decisionMemo?: number;
   /** Actor recorded with each decision. @defaultValue 'middleware' */
   actor?: string;
   /** Where a review case is read (Location of a review 202). @defaultValue `(id) => '/v1/cases/' + id` */
@@ -97,6 +106,7 @@ const optionsSchema = z.strictObject({
       maxDepth: z.number().int().min(1).max(1000).optional(),
     })
     .optional(),
+  decisionMemo: z.number().int().min(0).max(1_000_000).optional(),
   actor: z.string().min(1).max(200).optional(),
   casePath: fn('casePath').optional(),
   screeningPath: fn('screeningPath').optional(),
@@ -120,6 +130,7 @@ export interface ScreenConfig {
   retryAfterSeconds: number;
   inlineMaxParties: number;
   limits: InputLimits;
+  decisionMemo: number;
   actor: string;
   casePath: (caseId: string) => string;
   screeningPath: (screeningId: string) => string;
@@ -166,6 +177,7 @@ export function parseScreenOptions(options: unknown): Readonly<ScreenConfig> {
     retryAfterSeconds: o.retryAfterSeconds ?? 5,
     inlineMaxParties: o.inlineMaxParties ?? 50,
     limits: Object.freeze({ ...DEFAULT_INPUT_LIMITS, ...(o.limits ?? {}) }),
+    decisionMemo: o.decisionMemo ?? 10_000,
     actor: o.actor ?? 'middleware',
     casePath: o.casePath ?? ((id: string) => `/v1/cases/${encodeURIComponent(id)}`),
     screeningPath: o.screeningPath ?? ((id: string) => `/v1/screenings/${encodeURIComponent(id)}`),

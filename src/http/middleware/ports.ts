@@ -23,6 +23,11 @@ export interface ScreeningEnginePort {
   estimateTrainingOps?(request: ComputeRequest, policy?: string): number;
   /** Whether the training sum can change the decision; when false the middleware adds to it without waiting. Absent: always wait. */
   trainingSumMatters?(customer: Customer, policy?: string, now?: Date): boolean;
+  /**
+   * Everything a decision depends on besides its input, the training sum, suppressions and licences, as one string
+   * (undefined: decisions are not to be reused now). Optional: without it no decision is reused (DecisionMemo).
+   */
+  decisionScope?(policy?: string, now?: Date): string | undefined;
   /** The policy pack: which purposes count as training (so only those requests are aggregated). */
   pack?(policy?: string): { training: { purposes: readonly string[]; unknownPurpose: string } };
 }

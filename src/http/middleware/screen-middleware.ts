@@ -6,6 +6,7 @@ import type { Customer, Decision } from '../../model/index.js';
 import { createLogger, type Logger } from '../../runtime/logger.js';
 import { metrics } from '../metrics.js';
 import { asKycError, sendProblem } from '../problem.js';
+import { DecisionMemo } from './decision-memo.js';
 import { DecisionRecorder, type RecorderStore } from './decision-recorder.js';
 import { checkInputLimits } from './input-limits.js';
 import { loadParseCustomer } from './parse.js';
@@ -43,6 +44,7 @@ function screenerSource(cfg: Readonly<ScreenConfig>, logger: Logger): () => Scre
       recorder: cfg.recorder ?? (deps.review ? new DecisionRecorder(deps.store ?? deps.review, logger, {}, (n) => metrics.writeBehind.set(n)) : undefined),
       queue: cfg.queue,
       aggregator: cfg.aggregator,
+      memo: cfg.decisionMemo > 0 ? new DecisionMemo(cfg.decisionMemo) : undefined,
       logger,
       clock: cfg.clock,
     });

@@ -6,6 +6,7 @@ import { trainingGroupKeys } from '../../runtime/aggregation.js';
 import type { Logger } from '../../runtime/logger.js';
 import { backgroundAddsFor } from './background-adds.js';
 import { DeadlineExceeded, within } from './deadline.js';
+import { DecisionMemo, type TrainingShare } from './decision-memo.js';
 import type { DecisionRecorder } from './decision-recorder.js';
 import { checkInputLimits, type InputLimits } from './input-limits.js';
 import type { AggregatorPort, EngineScreenOptions, ReviewPort, ScreeningEnginePort, ScreeningQueuePort, ScreenJobData } from './ports.js';
@@ -34,6 +35,8 @@ export interface ScreenerDeps {
   recorder?: DecisionRecorder | undefined;
   queue?: ScreeningQueuePort | undefined;
   aggregator?: AggregatorPort | undefined;
+  /** Recent allows, reused for identical inputs (needs the engine's `decisionScope`). */
+  memo?: DecisionMemo | undefined;
   logger: Logger;
   clock?: () => Date;
 }
@@ -80,17 +83,21 @@ export class Screener {
   async screen(input: unknown, call: ScreenCall): Promise<ScreenResult> {
     const deadline = Date.now() + call.budgetMs;
     const parties = checkInputLimits(input, call.limits);
-    const customer = call.parse(input);
-    const screeningId = randomUUID();
     const now = this.#clock();
     const { engine, queue, recorder } = this.#d;
+    const slow = call.slow === true || !engine.ready || parties > call.inlineMaxParties;
+    const memoKey = slow ? undefined : this.#memoKey(input, call.policy, now);
+    const remembered = memoKey === undefined ? undefined : this.#d.memo?.get(memoKey);
+    const customer = remembered?.customer ?? call.parse(input);
+    const screeningId = randomUUID();
 
     if (queue && !queue.healthy) return this.#unavailable('queue', 'the job queue (Redis) is unavailable', screeningId, customer, call, now);
     if (recorder && !recorder.healthy) return this.#unavailable('store', 'decisions cannot be recorded (database unavailable)', screeningId, customer, call, now);
 
-    const slow = call.slow === true || !engine.ready || parties > call.inlineMaxParties;
     if (slow && queue) {
-      const aggregate = await this.#aggregate(customer, call, now, deadline, screeningId).catch(() => undefined);
+      const aggregate = await Promise.resolve()
+        .then(() => this.#aggregate(customer, call, now, deadline, screeningId, this.#trainingShare(customer, call), false))
+        .catch(() => undefined);
       const job: ScreenJobData = {
         screeningId,
         customer,
@@ -111,36 +118,80 @@ export class Screener {
     if (!engine.ready) return this.#unavailable('lists', 'no list snapshot is loaded yet', screeningId, customer, call, now);
 
     let aggregate: { windowOps: number } | undefined;
+    let training: TrainingShare | undefined;
     try {
-      aggregate = await this.#aggregate(customer, call, now, deadline, screeningId);
+      training = remembered ? remembered.training : this.#trainingShare(customer, call);
+      aggregate = await this.#aggregate(customer, call, now, deadline, screeningId, training, remembered !== undefined);
     } catch (err) {
       if (isKycError(err) && err.status < 500) throw err;
       this.#d.logger.warn({ err: isKycError(err) ? err.code : String(err), screeningId }, 'training aggregate unavailable');
       return this.#unavailable('queue', 'training-compute aggregation (Redis) is unavailable', screeningId, customer, call, now);
     }
-    return this.#fast(customer, call, screeningId, now, deadline, aggregate);
+    if (remembered && !aggregate) {
+      const decision = DecisionMemo.reuse(remembered, screeningId, now);
+      recorder?.enqueue(customer, decision, call.actor);
+      return { kind: 'decided', decision, cases: [], path: 'fast' };
+    }
+    const remember = memoKey !== undefined && !remembered && !aggregate ? { key: memoKey, training } : undefined;
+    return this.#fast(customer, call, screeningId, now, deadline, aggregate, remember);
+  }
+
+  /** The memo key of an input, when there is a memo and the engine names the decision's scope. */
+  #memoKey(input: unknown, policy: string | undefined, now: Date): string | undefined {
+    const { memo, engine } = this.#d;
+    if (!memo || !engine.decisionScope) return undefined;
+    let scope: string | undefined;
+    try {
+      scope = engine.decisionScope(policy, now);
+    } catch {
+      return undefined; // e.g. an unknown policy pack: the screening below reports it
+    }
+    return memo.keyOf(input, scope);
+  }
+
+  /** What the request adds to its training groups' sums; undefined when nothing is summed (no aggregator, no request, not training). */
+  #trainingShare(customer: Customer, call: ScreenCall): TrainingShare | undefined {
+    const { aggregator, engine } = this.#d;
+    const request = customer.request;
+    if (!aggregator || !request || !engine.estimateTrainingOps || !countsAsTraining(engine, request.purpose, call.policy)) return undefined;
+    return { groupKeys: trainingGroupKeys(customer), ops: engine.estimateTrainingOps(request, call.policy) };
   }
 
   /**
    * Adds a training request to its groups' sums. Waits for the sum only when it can change the decision (the
-   * engine says so); otherwise the addition goes on in the background and the screening goes on without it.
+   * engine says so; a remembered decision was made without the sum, under the same scope); otherwise the addition
+   * goes on in the background and the screening goes on without it.
    */
-  async #aggregate(customer: Customer, call: ScreenCall, now: Date, deadline: number, requestId: string): Promise<{ windowOps: number } | undefined> {
+  async #aggregate(
+    customer: Customer,
+    call: ScreenCall,
+    now: Date,
+    deadline: number,
+    requestId: string,
+    share: TrainingShare | undefined,
+    sumIrrelevant: boolean,
+  ): Promise<{ windowOps: number } | undefined> {
     const { aggregator, engine } = this.#d;
-    const request = customer.request;
-    if (!aggregator || !request || !engine.estimateTrainingOps || !countsAsTraining(engine, request.purpose, call.policy)) return undefined;
-    const ops = engine.estimateTrainingOps(request, call.policy);
-    const addition = { groupKeys: trainingGroupKeys(customer), ops, at: now, requestId };
+    if (!aggregator || !share) return undefined;
+    const addition = { groupKeys: share.groupKeys as string[], ops: share.ops, at: now, requestId };
     const background = backgroundAddsFor(aggregator, this.#d.logger);
     // while additions fail (Redis down) every request waits again, and so holds
-    if (background.healthy && engine.trainingSumMatters && !engine.trainingSumMatters(customer, call.policy, now)) {
+    if (background.healthy && (sumIrrelevant || (engine.trainingSumMatters && !engine.trainingSumMatters(customer, call.policy, now)))) {
       background.add(addition);
       return undefined;
     }
     return within(background.addNow(addition), Math.max(1, remaining(deadline)), 'training aggregate');
   }
 
-  async #fast(customer: Customer, call: ScreenCall, screeningId: string, now: Date, deadline: number, aggregate: { windowOps: number } | undefined): Promise<ScreenResult> {
+  async #fast(
+    customer: Customer,
+    call: ScreenCall,
+    screeningId: string,
+    now: Date,
+    deadline: number,
+    aggregate: { windowOps: number } | undefined,
+    remember?: { key: string; training: TrainingShare | undefined },
+  ): Promise<ScreenResult> {
     const { engine, review, recorder } = this.#d;
     const base = { now, screeningId, ...(call.policy ? { policy: call.policy } : {}), ...(aggregate ? { aggregate } : {}) };
     let decision: Decision;
@@ -152,6 +203,7 @@ export class Screener {
     }
     if (decision.outcome === 'allow') {
       // Suppressions and licences only ever relax an outcome, so an allow without them stands.
+      if (remember) this.#d.memo?.remember(remember.key, customer, decision, remember.training);
       recorder?.enqueue(customer, decision, call.actor);
       return { kind: 'decided', decision, cases: [], path: 'fast' };
     }

@@ -1,9 +1,13 @@
 // Training compute (1e26), aggregation, cluster signal, and the outcomes that differ between the two packs.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ComputeRequest, Customer } from '../../../src/model/index.js';
 import { estimateTraining } from '../../../src/policy/index.js';
 import { codes, decide, PACKS, reason, RULES } from './fixtures.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 // 1e26 / (10,000 × 989e12 × 3600) = 2,808.67 h
 const UNDER: ComputeRequest = { gpuModel: 'H100-SXM', gpuCount: 10_000, hours: 2808, purpose: 'training' };
@@ -81,4 +85,27 @@ test('an unknown GPU model throws KYC_ERR_UNKNOWN_GPU, whatever the purpose', ()
   for (const purpose of ['training', 'inference'] as const) {
     assert.throws(() => decide(sg({ gpuModel: 'Ascend-999', gpuCount: 8, hours: 1, purpose }), 'us'), { code: 'KYC_ERR_UNKNOWN_GPU' });
   }
+});
+
+test('estimates are plain fast-property objects of one layout (V8 map): screening builds no property table per request', () => {
+  // V8's own answer, in a child process with natives syntax. An object literal with a getter closing over the call's
+  // values (what these estimates were) is built in dictionary mode: a property hash table of its own per object, and
+  // per request several KB of old-generation growth in the server (bench/RESULTS.md)
+  const script = `
+    import { estimateCluster, estimateTraining } from './src/policy/index.ts';
+    import { PACKS, RULES } from './test/unit/policy/fixtures.ts';
+    const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)');
+    const fast = new Function('a', 'return %HasFastProperties(a)');
+    const a = { gpuModel: 'H100-SXM', gpuCount: 8, hours: 24, purpose: 'training' };
+    const b = { gpuModel: 'A100-SXM', gpuCount: 64, hours: 100, purpose: 'training' };
+    const t = [estimateTraining(a, PACKS.us, RULES), estimateTraining(b, PACKS.us, RULES)];
+    const c = [estimateCluster(a, RULES), estimateCluster(b, RULES)];
+    console.log(JSON.stringify({
+      fast: [...t, ...c].every((x) => fast(x)),
+      sameMap: sameMap(t[0], t[1]) && sameMap(c[0], c[1]),
+      formula: t[0].formula,
+    }));`;
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim()), { fast: true, sameMap: true, formula: 'H100-SXM 989 TFLOP/s BF16 dense × 8 GPUs × 24 h × utilization 1.0' });
 });

@@ -145,3 +145,36 @@ describe('list age (KYCGATE_MAX_LIST_AGE_HOURS, default 72)', () => {
     }
   });
 });
+
+describe('decisionScope: what a decision depends on besides its input (the decision memo reuses allows within one scope)', () => {
+  const day = new Date('2026-06-02T09:00:00Z');
+  const fresh = snapshot('snap-fresh', [['12927', 'MAHAN AIR']], '2026-06-02T00:00:00Z');
+
+  test('one scope per snapshot, policy pack and UTC day; the same within a day', async () => {
+    const engine = await ScreeningEngine.start(config, logger, { snapshot: fresh });
+    const scope = engine.decisionScope(undefined, day);
+    assert.ok(scope);
+    assert.equal(engine.decisionScope(undefined, new Date('2026-06-02T23:59:59.999Z')), scope, 'later the same UTC day');
+    assert.equal(engine.decisionScope('us-export-2026', day), scope, 'the default pack named');
+    const rows: [string, string | undefined][] = [
+      ['next UTC day', engine.decisionScope(undefined, new Date('2026-06-03T00:00:00Z'))],
+      ['another pack', engine.decisionScope('ai-diffusion-2025', day)],
+    ];
+    for (const [why, other] of rows) {
+      assert.ok(other, why);
+      assert.notEqual(other, scope, why);
+    }
+    engine.swap(snapshot('snap-fresh-2', [['12927', 'MAHAN AIR']], '2026-06-02T00:00:00Z'));
+    assert.notEqual(engine.decisionScope(undefined, day), scope, 'another snapshot');
+    assert.throws(() => engine.decisionScope('no-such-pack', day), (err: unknown) => (err as { code?: string }).code === 'KYC_ERR_UNKNOWN_POLICY');
+  });
+
+  test('none without lists, and none once the lists are older than KYCGATE_MAX_LIST_AGE_HOURS (that check reads the hour)', async () => {
+    const none = await ScreeningEngine.start(config, logger);
+    assert.equal(none.decisionScope(undefined, day), undefined);
+    const engine = await ScreeningEngine.start(config, logger, { snapshot: fresh });
+    assert.ok(engine.decisionScope(undefined, new Date('2026-06-04T23:00:00Z')), '71 h after retrieval');
+    assert.equal(engine.decisionScope(undefined, new Date('2026-06-05T01:00:00Z')), undefined, '73 h after retrieval: decisions are held for review');
+    assert.equal(engine.screen({ id: 'c', name: 'Blue River Cloud Inc', country: 'US' }, { now: new Date('2026-06-05T01:00:00Z') }).outcome, 'review');
+  });
+});
