@@ -329,6 +329,8 @@ async function main(): Promise<void> {
       // running control plane has seen its customers; --accounts 0 measures names never seen)
       await load(ports.guarded, 200, 3 + Math.ceil(ACCOUNTS / 200));
       await load(ports.bare, 200, 3);
+      // the breakdown variants are middleware instances of their own (their own decision memo): warmed up alike
+      if (BREAKDOWN) for (const port of [ports.noPersist, ports.noAggregate]) await load(port, 200, 3 + Math.ceil(ACCOUNTS / 200));
       const results: { rate: number; [k: string]: unknown }[] = [];
       // --breakdown: two diagnosis variants of the guarded route run in the same rounds (same machine state)
       const portOfSide: Record<string, number> = { without: ports.bare, with: ports.guarded, noPersist: ports.noPersist, noAggregate: ports.noAggregate };
@@ -372,6 +374,7 @@ async function main(): Promise<void> {
           policy: POLICY,
           persistence: 'PostgreSQL, write-behind for allows from a writer thread (KYCGATE_RECORDER_THREAD)',
           matchCache: 'KYCGATE_MATCH_CACHE_SIZE 50,000 names per snapshot',
+          decisionMemo: 'KYCGATE_DECISION_MEMO_SIZE 10,000 allows (default): a repeated identical request reuses its allow',
           redis: 'BullMQ queue (idle: every request is inline) + training aggregation (every training request is added; the request waits for the sum only when its headquarters tier gives the sum a say)',
           requests:
             ACCOUNTS > 0
