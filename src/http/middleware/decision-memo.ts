@@ -19,15 +19,29 @@ export interface Remembered {
 
 /** Longest input (as JSON) remembered; longer ones are screened every time. */
 const MAX_KEY_LENGTH = 8192;
+/** Slots of the doorkeeper (a power of two). */
+const SEEN_SLOTS = 1 << 16;
+
+/** FNV-1a over a string's UTF-16 code units; never 0 (0 marks an empty slot). */
+function fingerprint(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h || 1;
+}
 
 /**
  * Remembers allow decisions by (engine scope, input as JSON). The scope (ScreeningEnginePort.decisionScope) names
  * every other input of a decision — list snapshot, policy pack, rule tables, decision day — and is absent when the
  * lists are too old for a clean allow, so a reused decision is the one the engine would make again. Only allows made
  * without a training sum, suppressions or licences are remembered: those are the ones that read nothing else.
+ *
+ * An input is remembered the second time it is allowed, not the first: a doorkeeper (a fixed table of key
+ * fingerprints, no allocation) notes the first. Customers seen once — every request a new account — then cost the
+ * memo nothing but the lookup, and do not push out the ones that come back.
  */
 export class DecisionMemo {
   readonly #cache: LRUCache<string, Remembered>;
+  readonly #seen = new Int32Array(SEEN_SLOTS);
 
   constructor(maxEntries: number) {
     this.#cache = new LRUCache({ max: maxEntries });
@@ -51,14 +65,23 @@ export class DecisionMemo {
   }
 
   /**
-   * Remembers an allow. The customer and the decision's evidence (hits, reasons, lists, licences) are frozen, deeply:
+   * Remembers an allow, the second time its key comes (the first is only noted). The customer and the decision's evidence (hits, reasons, lists, licences) are frozen, deeply:
    * they are shared with every later reuse. The decision's own fields stay the caller's.
    */
   remember(key: string, customer: Customer, decision: Decision, training: TrainingShare | undefined): void {
-    if (decision.outcome !== 'allow') return;
+    if (decision.outcome !== 'allow' || !this.#seenBefore(key)) return;
     deepFreeze(customer);
     for (const v of Object.values(decision)) deepFreeze(v);
     this.#cache.set(key, { customer, decision: Object.freeze({ ...decision }), training: training && deepFreeze({ groupKeys: [...training.groupKeys], ops: training.ops }) });
+  }
+
+  /** True when `key`'s fingerprint was noted before; notes it otherwise (a collision only admits a key early). */
+  #seenBefore(key: string): boolean {
+    const h = fingerprint(key);
+    const slot = h & (SEEN_SLOTS - 1);
+    if (this.#seen[slot] === h) return true;
+    this.#seen[slot] = h;
+    return false;
   }
 
   /** A reuse of `remembered`: the same decision with its own screening id and decision time. */

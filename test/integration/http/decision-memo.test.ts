@@ -92,25 +92,29 @@ function countingScreener(opts: { memo?: number; clock?: () => Date } = {}) {
 const plain = (id: string, purpose = 'inference') => ({ id, name: 'Blue River Cloud Inc', country: 'US', request: { gpuModel: 'H100-SXM', gpuCount: 8, hours: 24, purpose } });
 
 describe('an identical request reuses its allow', () => {
-  test('same evidence, its own screening id and time; no second validation or screening; both recorded', async () => {
+  test('from its second allow on: same evidence, its own screening id and time; no validation or screening; all recorded', async () => {
     let now = new Date('2026-11-30T10:00:00Z');
     const { counts, decide } = countingScreener({ clock: () => now });
     const first = await decide(plain('memo-1'));
-    now = new Date('2026-11-30T10:00:05Z');
-    const second = await decide(plain('memo-1'));
-    assert.equal(first.outcome, 'allow');
     assert.deepEqual(counts, { parsed: 1, screened: 1 });
-    assert.notEqual(second.screeningId, first.screeningId);
-    assert.equal(second.decidedAt, '2026-11-30T10:00:05.000Z');
-    const { screeningId: _a, decidedAt: _b, ...evidence1 } = first;
-    const { screeningId: _c, decidedAt: _d, ...evidence2 } = second;
-    assert.deepEqual(evidence2, evidence1);
+    const second = await decide(plain('memo-1'));
+    assert.deepEqual(counts, { parsed: 2, screened: 2 }, 'the first allow of an input is only noted (doorkeeper)');
+    now = new Date('2026-11-30T10:00:05Z');
+    const third = await decide(plain('memo-1'));
+    assert.deepEqual(counts, { parsed: 2, screened: 2 });
+    assert.equal(first.outcome, 'allow');
+    assert.equal(new Set([first, second, third].map((d) => d.screeningId)).size, 3);
+    assert.equal(third.decidedAt, '2026-11-30T10:00:05.000Z');
+    const { screeningId: _a, decidedAt: _b, ...evidence2 } = second;
+    const { screeningId: _c, decidedAt: _d, ...evidence3 } = third;
+    assert.deepEqual(evidence3, evidence2);
     await h.recorder.flush();
-    for (const d of [first, second]) assert.equal((await h.review.getScreening(d.screeningId))?.outcome, 'allow', `screening ${d.screeningId} recorded`);
+    for (const d of [first, second, third]) assert.equal((await h.review.getScreening(d.screeningId))?.outcome, 'allow', `screening ${d.screeningId} recorded`);
   });
 
   test('the reused evidence is frozen and shared; each decision object is the caller\'s own', async () => {
     const { decide } = countingScreener();
+    await decide(plain('memo-frozen'));
     const first = await decide(plain('memo-frozen'));
     const second = await decide(plain('memo-frozen'));
     assert.notEqual(second, first);
@@ -125,11 +129,11 @@ describe('an identical request reuses its allow', () => {
     const input = plain('memo-train', 'training');
     const groupKeys = trainingGroupKeys(parseCustomer(input));
     const ops = h.engine.estimateTrainingOps(parseCustomer(input).request!);
-    for (let i = 0; i < 3; i++) await decide(input);
-    assert.deepEqual(counts, { parsed: 1, screened: 1 });
+    for (let i = 0; i < 4; i++) await decide(input);
+    assert.deepEqual(counts, { parsed: 2, screened: 2 });
     await drainBackgroundAdds(aggregator);
     const { windowOps } = await aggregator.peek(groupKeys, new Date());
-    assert.ok(Math.abs(windowOps - 3 * ops) <= 1e-9 * ops, `sum ${windowOps} = 3 × ${ops}`);
+    assert.ok(Math.abs(windowOps - 4 * ops) <= 1e-9 * ops, `sum ${windowOps} = 4 × ${ops}`);
   });
 });
 
@@ -178,9 +182,21 @@ describe('anything else is screened again', () => {
 
   test('with the memo off (0), every request is screened', async () => {
     const { counts, decide } = countingScreener({ memo: 0 });
-    await decide(plain('memo-off'));
-    await decide(plain('memo-off'));
-    assert.deepEqual(counts, { parsed: 2, screened: 2 });
+    for (let i = 0; i < 3; i++) await decide(plain('memo-off'));
+    assert.deepEqual(counts, { parsed: 3, screened: 3 });
+  });
+
+  test('inputs seen once are not remembered: a stream of new customers leaves the memo empty', async () => {
+    const memo = new DecisionMemo(100);
+    const allow = (id: string): Decision => ({ id, outcome: 'allow', screeningId: id, hits: [], reasons: [], lists: { version: 'v', sources: {} }, policy: 'p', decidedAt: '2026-11-30T00:00:00.000Z' });
+    for (let i = 0; i < 50; i++) memo.remember(memo.keyOf({ id: `once-${i}` }, 'scope')!, { id: `once-${i}`, name: 'n' }, allow(`once-${i}`), undefined);
+    assert.equal(memo.size, 0);
+    const key = memo.keyOf({ id: 'twice' }, 'scope')!;
+    memo.remember(key, { id: 'twice', name: 'n' }, allow('twice'), undefined);
+    assert.equal(memo.get(key), undefined);
+    memo.remember(key, { id: 'twice', name: 'n' }, allow('twice'), undefined);
+    assert.equal(memo.get(key)?.decision.id, 'twice');
+    assert.equal(memo.keyOf({ id: 'twice' }, undefined), undefined, 'no scope, no key');
   });
 });
 
