@@ -65,7 +65,7 @@ const schema = {
   KYCGATE_MAX_LIST_AGE_HOURS: int(0, 24 * 366).default(72),
   /** Name searches remembered per list snapshot (a repeated customer skips the index; a new snapshot starts empty); 0 = off. */
   KYCGATE_MATCH_CACHE_SIZE: int(0, 10_000_000).default(50_000),
-  /** Allow decisions remembered by their exact input and reused for an identical request under the same lists, pack, rules and day (src/http/middleware/decision-memo.ts); 0 = off. */
+  /** Allow decisions remembered by their exact input (from its second allow on) and reused for an identical request under the same lists, pack, rules and day (src/http/middleware/decision-memo.ts); 0 = off. */
   KYCGATE_DECISION_MEMO_SIZE: int(0, 1_000_000).default(10_000),
   /** Write allow decisions (write-behind) from a worker thread with its own PostgreSQL connections, off the event loop; PGlite always writes on the main thread. */
   KYCGATE_RECORDER_THREAD: bool.default(true),

@@ -65,8 +65,9 @@ export class DecisionMemo {
   }
 
   /**
-   * Remembers an allow, the second time its key comes (the first is only noted). The customer and the decision's evidence (hits, reasons, lists, licences) are frozen, deeply:
-   * they are shared with every later reuse. The decision's own fields stay the caller's.
+   * Remembers an allow, the second time its key comes (the first is only noted). The customer and the decision's
+   * evidence (hits, reasons, lists, licences) are frozen, deeply: they are shared with every later reuse. The
+   * decision's own fields stay the caller's.
    */
   remember(key: string, customer: Customer, decision: Decision, training: TrainingShare | undefined): void {
     if (decision.outcome !== 'allow' || !this.#seenBefore(key)) return;

@@ -49,8 +49,8 @@ export interface ScreenOptions {
    * How many allow decisions to remember by their exact input (the extractors' output, as JSON). An identical request
    * under the same list snapshot, policy pack, rule tables and UTC day gets the same allow again — its own screening id
    * and time, recorded and added to training sums like any — without validation and screening. Only allows made
-   * without a training sum, suppressions or licences are remembered; none while the lists are too old. Needs the
-   * engine's `decisionScope` (ScreeningEngine has it). 0 turns it off.
+   * without a training sum, suppressions or licences are remembered, from an input's second allow on; none while the
+   * lists are too old. Needs the engine's `decisionScope` (ScreeningEngine has it). 0 turns it off.
    * @defaultValue 10000
    */
   decisionMemo?: number;
