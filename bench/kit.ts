@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import autocannon, { type RequestSpec } from 'autocannon';
 import type { Express } from 'express';
 import pg from 'pg';
@@ -144,4 +146,52 @@ export async function pacedLoad(opts: { url: string; rate: number; duration: num
     timeouts: sum((r) => r.timeouts),
     responses,
   };
+}
+
+/** Old-space growth between consecutive scavenges since the last `take()`. */
+export interface OldSpaceGrowth {
+  scavenges: number;
+  /** Summed growth over the intervals, bytes. */
+  bytes: number;
+  /** Scavenge-to-scavenge intervals counted (an interval with a major GC in it is left out: that frees old space). */
+  intervals: number;
+}
+
+/**
+ * Follows the old generation's growth from one scavenge to the next (promotion plus what is allocated there
+ * directly), in this process; `take()` returns the figures since the last call and starts over.
+ */
+export function trackOldSpaceGrowth(): { take(): OldSpaceGrowth } {
+  const oldSpaceUsed = () => v8.getHeapSpaceStatistics().find((x) => x.space_name === 'old_space')!.space_used_size;
+  let last: number | undefined;
+  let growth: OldSpaceGrowth = { scavenges: 0, bytes: 0, intervals: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if ((e as unknown as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MINOR) {
+        last = undefined;
+        continue;
+      }
+      const used = oldSpaceUsed();
+      growth.scavenges += 1;
+      if (last !== undefined) {
+        growth.bytes += used - last;
+        growth.intervals += 1;
+      }
+      last = used;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return {
+    take() {
+      const taken = growth;
+      growth = { scavenges: 0, bytes: 0, intervals: 0 };
+      last = undefined;
+      return taken;
+    },
+  };
+}
+
+/** Growth per request, KB: mean growth per interval ÷ requests per scavenge; null without a counted interval. */
+export function oldSpaceGrowthKBPerRequest(g: OldSpaceGrowth, requests: number): number | null {
+  if (g.intervals === 0 || g.scavenges === 0 || requests === 0) return null;
+  return Number((g.bytes / g.intervals / (requests / g.scavenges) / 1024).toFixed(2));
 }

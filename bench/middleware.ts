@@ -7,10 +7,9 @@ import { once } from 'node:events';
 import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
 import { writeFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
-import { arg, forkServer, type PacedResponse, listen, pacedLoad, portOf, quantile, SEED_DIR, stopServer, withTempDatabase, writeResult } from './kit.js';
+import { arg, forkServer, type OldSpaceGrowth, oldSpaceGrowthKBPerRequest, type PacedResponse, listen, pacedLoad, portOf, quantile, SEED_DIR, stopServer, trackOldSpaceGrowth, withTempDatabase, writeResult } from './kit.js';
 
 /** Server side (child process): one engine, database, queue and aggregator; two apps (guarded, bare) on two ports. */
 async function server(): Promise<void> {
@@ -60,23 +59,11 @@ async function server(): Promise<void> {
   let gc = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
   // --timeline: every pause of the run with its wall-clock start (to line up with slow responses)
   let pauses: { at: number; ms: number; kind: number }[] = [];
-  // old-space growth from one scavenge to the next (promotion plus direct old-space allocation); an interval with a
-  // major GC in it is left out (bench/old-space-growth.ts measures the same way)
-  const oldSpaceUsed = () => v8.getHeapSpaceStatistics().find((x) => x.space_name === 'old_space')!.space_used_size;
-  let oldAtScavenge: number | undefined;
-  let growth = { scavenges: 0, bytes: 0, intervals: 0 };
+  // old-space growth per run (bench/old-space-growth.ts measures the same way)
+  const oldSpace = trackOldSpaceGrowth();
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
-        const used = oldSpaceUsed();
-        growth.scavenges += 1;
-        if (oldAtScavenge !== undefined) {
-          growth.bytes += used - oldAtScavenge;
-          growth.intervals += 1;
-        }
-        oldAtScavenge = used;
-      } else oldAtScavenge = undefined;
       if (process.env['BENCH_TIMELINE']) pauses.push({ at: performance.timeOrigin + e.startTime, ms: Number(e.duration.toFixed(2)), kind });
       const major = kind === constants.NODE_PERFORMANCE_GC_MAJOR;
       gc.count += 1;
@@ -100,9 +87,7 @@ async function server(): Promise<void> {
       const round = (x: number) => Number(x.toFixed(1));
       const gcRun = { count: gc.count, totalMs: round(gc.totalMs), maxMs: round(gc.maxMs), majorCount: gc.majorCount, majorMaxMs: round(gc.majorMaxMs) };
       gc = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
-      const oldGrowth = { ...growth };
-      growth = { scavenges: 0, bytes: 0, intervals: 0 };
-      oldAtScavenge = undefined;
+      const oldGrowth = oldSpace.take();
       process.send!({ cpuMs: (u.user + u.system) / 1000, mainThreadMs: busy.active, gc: gcRun, oldGrowth, loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6, pauses });
       pauses = [];
       loopDelay.reset();
@@ -195,7 +180,7 @@ function body(i: number): string {
 let child: ChildProcess | undefined;
 
 /** Server process CPU time so far, ms (after draining its write-behind buffer). */
-type ServerStats = { cpuMs: number; mainThreadMs: number; gc: Record<string, number>; oldGrowth: { scavenges: number; bytes: number; intervals: number }; loopDelayP99Ms: number; loopDelayMaxMs: number; pauses: { at: number; ms: number; kind: number }[] };
+type ServerStats = { cpuMs: number; mainThreadMs: number; gc: Record<string, number>; oldGrowth: OldSpaceGrowth; loopDelayP99Ms: number; loopDelayMaxMs: number; pauses: { at: number; ms: number; kind: number }[] };
 
 /** `--timeline FILE`: per run, the slow responses (above 4× the run's p50) and the server's GC pauses, by wall clock. */
 const TIMELINE = arg('timeline', '');
@@ -273,13 +258,6 @@ type Run = Awaited<ReturnType<typeof load>>;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const r2 = (x: number) => Number(x.toFixed(2));
 
-/** Old-space growth per request over the rounds: mean growth between consecutive scavenges ÷ requests per scavenge. */
-function oldSpaceGrowthKB(runs: Run[], total: number): number | null {
-  const g = runs.reduce((n, r) => ({ scavenges: n.scavenges + r.oldGrowth.scavenges, bytes: n.bytes + r.oldGrowth.bytes, intervals: n.intervals + r.oldGrowth.intervals }), { scavenges: 0, bytes: 0, intervals: 0 });
-  if (g.intervals === 0 || g.scavenges === 0) return null;
-  return r2(g.bytes / g.intervals / (total / g.scavenges) / 1024);
-}
-
 /**
  * One side's rounds as one run: percentiles over every response of every round (even pacing), or the median of
  * the rounds' percentiles (burst: autocannon reports percentiles only); counts summed; per-request costs weighted.
@@ -312,7 +290,10 @@ function pool(runs: Run[]) {
     eventLoopDelayP99Ms: median(runs.map((r) => r.eventLoopDelayP99Ms)),
     eventLoopDelayMaxMs: Math.max(...runs.map((r) => r.eventLoopDelayMaxMs)),
     gcPauses: gc,
-    oldSpaceGrowthKBPerRequest: oldSpaceGrowthKB(runs, total),
+    oldSpaceGrowthKBPerRequest: oldSpaceGrowthKBPerRequest(
+      runs.reduce((n, r) => ({ scavenges: n.scavenges + r.oldGrowth.scavenges, bytes: n.bytes + r.oldGrowth.bytes, intervals: n.intervals + r.oldGrowth.intervals }), { scavenges: 0, bytes: 0, intervals: 0 }),
+      total,
+    ),
   };
 }
 

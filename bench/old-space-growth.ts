@@ -3,9 +3,8 @@
 // Prints JSON; writes bench/results/<out>.json. Loopback only; no database, no lists.
 import http from 'node:http';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
 import express from 'express';
-import { arg, forkServer, pacedLoad, stopServer, writeResult } from './kit.js';
+import { arg, forkServer, type OldSpaceGrowth, oldSpaceGrowthKBPerRequest, pacedLoad, stopServer, trackOldSpaceGrowth, writeResult } from './kit.js';
 import { createHttpServer } from '../src/http/http-server.js';
 
 const REPLY = JSON.stringify({ id: 'i-0001', status: 'provisioning' });
@@ -71,37 +70,19 @@ const VARIANTS: Record<string, () => http.Server> = {
   },
 };
 
-/** Server side: serves one variant; on 'stats', reports old-space growth between consecutive scavenges since the last report. */
+/** Server side: serves one variant; on 'stats', reports old-space growth between consecutive scavenges (and major GCs) since the last report. */
 async function server(variant: string): Promise<void> {
   const s = VARIANTS[variant]!();
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const oldSpaceUsed = () => v8.getHeapSpaceStatistics().find((x) => x.space_name === 'old_space')!.space_used_size;
-  let last: number | undefined;
-  let stats = { scavenges: 0, majors: 0, growthBytes: 0, intervals: 0 };
-  // growth of the old space from one scavenge to the next (promotion plus what is allocated there directly);
-  // an interval with a major GC in it is left out (it frees old space)
+  const oldSpace = trackOldSpaceGrowth();
+  let majors = 0;
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
-      const used = oldSpaceUsed();
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
-        stats.scavenges += 1;
-        if (last !== undefined) {
-          stats.growthBytes += used - last;
-          stats.intervals += 1;
-        }
-        last = used;
-      } else {
-        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) stats.majors += 1;
-        last = undefined;
-      }
-    }
+    for (const e of list.getEntries()) if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors += 1;
   }).observe({ entryTypes: ['gc'] });
   process.on('message', (msg) => {
     if (msg === 'stats') {
-      process.send!(stats);
-      stats = { scavenges: 0, majors: 0, growthBytes: 0, intervals: 0 };
-      last = undefined;
+      process.send!({ ...oldSpace.take(), majors });
+      majors = 0;
     } else if (msg === 'stop') s.close(() => process.exit(0));
   });
   process.send!({ port: (s.address() as { port: number }).port });
@@ -118,17 +99,15 @@ async function main(): Promise<void> {
       const request = () => ({ method: 'POST', path: '/v1/instances', headers: { 'content-type': 'application/json' }, body: BODY });
       const ask = async () => {
         child.send('stats');
-        return (await new Promise((resolve) => child.once('message', resolve))) as { scavenges: number; majors: number; growthBytes: number; intervals: number };
+        return (await new Promise((resolve) => child.once('message', resolve))) as OldSpaceGrowth & { majors: number };
       };
       await pacedLoad({ url, rate, duration: 3, perTick: 10, request }); // warm-up
       await ask();
       const run = await pacedLoad({ url, rate, duration, perTick: 10, request });
       const s = await ask();
-      const perInterval = s.intervals > 0 ? s.growthBytes / s.intervals : 0;
-      const requestsPerInterval = s.scavenges > 0 ? run.total / s.scavenges : 0;
       results[variant] = {
-        oldSpaceGrowthKBPerRequest: requestsPerInterval > 0 ? Number((perInterval / requestsPerInterval / 1024).toFixed(2)) : null,
-        oldSpaceGrowthKBPerScavenge: Number((perInterval / 1024).toFixed(0)),
+        oldSpaceGrowthKBPerRequest: oldSpaceGrowthKBPerRequest(s, run.total),
+        oldSpaceGrowthKBPerScavenge: Number((s.intervals > 0 ? s.bytes / s.intervals / 1024 : 0).toFixed(0)),
         scavenges: s.scavenges,
         majorGCs: s.majors,
         requests: run.total,

@@ -8,7 +8,7 @@ import type { MatchIndex } from '../match/types.js';
 import type { ComputeRequest, Customer, Decision, Licence, Suppression } from '../model/index.js';
 import { estimateTraining, trainingSumMatters, type PolicyPack, type RuleData } from '../policy/index.js';
 import { parseCustomer } from '../screening/customer-schema.js';
-import { listAgeReasons, screenCustomer } from '../screening/screen.js';
+import { listAgeReasons, screenCustomer, type ScreeningContext } from '../screening/screen.js';
 import type { Logger } from './logger.js';
 import { loadCurrentSnapshot } from './lists-runtime.js';
 import { DEFAULT_RULES_DIR, loadPolicyPack, loadRuleData } from './policy-runtime.js';
@@ -166,8 +166,14 @@ export class ScreeningEngine {
       ...(opts.suppressions ? { suppressions: opts.suppressions } : {}),
       ...(opts.licences ? { licences: opts.licences } : {}),
       ...(opts.aggregate ? { aggregate: opts.aggregate } : {}),
-      ...(this.#config.KYCGATE_MAX_LIST_AGE_HOURS > 0 ? { listAge: { retrievedAt: this.listsRetrievedAt, maxHours: this.#config.KYCGATE_MAX_LIST_AGE_HOURS } } : {}),
+      ...this.#listAge(),
     });
+  }
+
+  /** The list-age check of a screening (KYCGATE_MAX_LIST_AGE_HOURS; none when 0). */
+  #listAge(): Pick<ScreeningContext, 'listAge'> {
+    const maxHours = this.#config.KYCGATE_MAX_LIST_AGE_HOURS;
+    return maxHours > 0 ? { listAge: { retrievedAt: this.listsRetrievedAt, maxHours } } : {};
   }
 
   /**
@@ -225,8 +231,7 @@ export class ScreeningEngine {
   decisionScope(policy?: string, now: Date = new Date()): string | undefined {
     const state = this.#state;
     if (!state) return undefined;
-    const maxHours = this.#config.KYCGATE_MAX_LIST_AGE_HOURS;
-    if (maxHours > 0 && listAgeReasons({ listAge: { retrievedAt: this.listsRetrievedAt, maxHours }, lists: state.lists, now }).length > 0) return undefined;
+    if (listAgeReasons({ ...this.#listAge(), lists: state.lists, now }).length > 0) return undefined;
     const pack = this.pack(policy);
     const day = Math.floor(now.getTime() / 86_400_000);
     const last = this.#lastScope;

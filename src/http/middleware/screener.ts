@@ -6,7 +6,7 @@ import { trainingGroupKeys } from '../../runtime/aggregation.js';
 import type { Logger } from '../../runtime/logger.js';
 import { backgroundAddsFor } from './background-adds.js';
 import { DeadlineExceeded, within } from './deadline.js';
-import { DecisionMemo, type TrainingShare } from './decision-memo.js';
+import { DecisionMemo, type Remembered, type TrainingShare } from './decision-memo.js';
 import type { DecisionRecorder } from './decision-recorder.js';
 import { checkInputLimits, type InputLimits } from './input-limits.js';
 import type { AggregatorPort, EngineScreenOptions, ReviewPort, ScreeningEnginePort, ScreeningQueuePort, ScreenJobData } from './ports.js';
@@ -95,9 +95,7 @@ export class Screener {
     if (recorder && !recorder.healthy) return this.#unavailable('store', 'decisions cannot be recorded (database unavailable)', screeningId, customer, call, now);
 
     if (slow && queue) {
-      const aggregate = await Promise.resolve()
-        .then(() => this.#aggregate(customer, call, now, deadline, screeningId, this.#trainingShare(customer, call), false))
-        .catch(() => undefined);
+      const { aggregate } = await this.#aggregate(customer, call, now, deadline, screeningId).catch(() => ({ aggregate: undefined }));
       const job: ScreenJobData = {
         screeningId,
         customer,
@@ -120,8 +118,7 @@ export class Screener {
     let aggregate: { windowOps: number } | undefined;
     let training: TrainingShare | undefined;
     try {
-      training = remembered ? remembered.training : this.#trainingShare(customer, call);
-      aggregate = await this.#aggregate(customer, call, now, deadline, screeningId, training, remembered !== undefined);
+      ({ aggregate, training } = await this.#aggregate(customer, call, now, deadline, screeningId, remembered));
     } catch (err) {
       if (isKycError(err) && err.status < 500) throw err;
       this.#d.logger.warn({ err: isKycError(err) ? err.code : String(err), screeningId }, 'training aggregate unavailable');
@@ -149,16 +146,9 @@ export class Screener {
     return memo.keyOf(input, scope);
   }
 
-  /** What the request adds to its training groups' sums; undefined when nothing is summed (no aggregator, no request, not training). */
-  #trainingShare(customer: Customer, call: ScreenCall): TrainingShare | undefined {
-    const { aggregator, engine } = this.#d;
-    const request = customer.request;
-    if (!aggregator || !request || !engine.estimateTrainingOps || !countsAsTraining(engine, request.purpose, call.policy)) return undefined;
-    return { groupKeys: trainingGroupKeys(customer), ops: engine.estimateTrainingOps(request, call.policy) };
-  }
-
   /**
-   * Adds a training request to its groups' sums. Waits for the sum only when it can change the decision (the
+   * Adds a training request to its groups' sums; `training` is what it added (none when it is not summed: no
+   * aggregator, no request, not training). Waits for the sum (`aggregate`) only when it can change the decision (the
    * engine says so; a remembered decision was made without the sum, under the same scope); otherwise the addition
    * goes on in the background and the screening goes on without it.
    */
@@ -168,19 +158,25 @@ export class Screener {
     now: Date,
     deadline: number,
     requestId: string,
-    share: TrainingShare | undefined,
-    sumIrrelevant: boolean,
-  ): Promise<{ windowOps: number } | undefined> {
+    remembered?: Remembered,
+  ): Promise<{ aggregate?: { windowOps: number } | undefined; training?: TrainingShare | undefined }> {
     const { aggregator, engine } = this.#d;
-    if (!aggregator || !share) return undefined;
-    const addition = { groupKeys: share.groupKeys as string[], ops: share.ops, at: now, requestId };
+    const request = customer.request;
+    if (!aggregator || !request) return {};
+    let training = remembered?.training;
+    if (!remembered) {
+      if (!engine.estimateTrainingOps || !countsAsTraining(engine, request.purpose, call.policy)) return {};
+      training = { groupKeys: trainingGroupKeys(customer), ops: engine.estimateTrainingOps(request, call.policy) };
+    }
+    if (!training) return {};
+    const addition = { groupKeys: training.groupKeys as string[], ops: training.ops, at: now, requestId };
     const background = backgroundAddsFor(aggregator, this.#d.logger);
     // while additions fail (Redis down) every request waits again, and so holds
-    if (background.healthy && (sumIrrelevant || (engine.trainingSumMatters && !engine.trainingSumMatters(customer, call.policy, now)))) {
+    if (background.healthy && (remembered || (engine.trainingSumMatters && !engine.trainingSumMatters(customer, call.policy, now)))) {
       background.add(addition);
-      return undefined;
+      return { training };
     }
-    return within(background.addNow(addition), Math.max(1, remaining(deadline)), 'training aggregate');
+    return { training, aggregate: await within(background.addNow(addition), Math.max(1, remaining(deadline)), 'training aggregate') };
   }
 
   async #fast(

@@ -12,7 +12,7 @@ import type { ScreeningEnginePort } from '../../../src/http/middleware/ports.js'
 import { Screener, type ScreenCall } from '../../../src/http/middleware/screener.js';
 import { problemHandler } from '../../../src/http/problem.js';
 import type { Customer, Decision } from '../../../src/model/index.js';
-import { drainBackgroundAdds } from '../../../src/http/middleware/background-adds.js';
+import { backgroundAddsFor, drainBackgroundAdds } from '../../../src/http/middleware/background-adds.js';
 import { TrainingAggregator, trainingGroupKeys } from '../../../src/runtime/aggregation.js';
 import { connectRedis } from '../../../src/runtime/redis.js';
 import { REDIS_URL, startHarness, type Harness } from './harness.js';
@@ -131,7 +131,10 @@ describe('an identical request reuses its allow', () => {
     const ops = h.engine.estimateTrainingOps(parseCustomer(input).request!);
     for (let i = 0; i < 4; i++) await decide(input);
     assert.deepEqual(counts, { parsed: 2, screened: 2 });
-    await drainBackgroundAdds(aggregator);
+    // wait for the background batches (not drainBackgroundAdds: it closes them, and later tests need them open)
+    const background = backgroundAddsFor(aggregator, h.logger);
+    for (let waited = 0; background.pending > 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(background.pending, 0);
     const { windowOps } = await aggregator.peek(groupKeys, new Date());
     assert.ok(Math.abs(windowOps - 4 * ops) <= 1e-9 * ops, `sum ${windowOps} = 4 × ${ops}`);
   });
@@ -173,10 +176,11 @@ describe('anything else is screened again', () => {
     for (const [why, input, policy, outcome] of rows) {
       const before = counts.screened;
       const extra = policy ? { policy } : {};
-      const a = await decide(input, extra);
-      const b = await decide(input, extra);
-      assert.deepEqual([a.outcome, b.outcome], [outcome, outcome], why);
-      assert.equal(counts.screened, before + 2, why);
+      // three times: the doorkeeper lets a remembered input come back from the third on
+      const outcomes = [];
+      for (let i = 0; i < 3; i++) outcomes.push((await decide(input, extra)).outcome);
+      assert.deepEqual(outcomes, [outcome, outcome, outcome], why);
+      assert.equal(counts.screened, before + 3, why);
     }
   });
 
