@@ -128,12 +128,16 @@ export class ScreeningQueue implements ScreeningQueuePort {
   }
 
   async status(screeningId: string): Promise<{ state: 'done'; result: ScreenJobResult } | { state: 'pending' } | { state: 'failed'; reason: string } | undefined> {
+    // State first, then the job: a terminal state is final and is written together with the return value or
+    // failedReason, so the job read after it carries them (read the other way round, a job that finishes between
+    // the two reads is 'failed' without its reason, or 'completed' without its result).
+    const state = await withTimeout(this.queue.getJobState(screeningId), 1000, 'read screening job state');
+    if (state === 'unknown') return undefined;
+    if (state !== 'completed' && state !== 'failed') return { state: 'pending' };
     const job = await withTimeout(this.queue.getJob(screeningId), 1000, 'read screening job');
     if (!job) return undefined;
-    const state = await withTimeout(job.getState(), 1000, 'read screening job state');
     if (state === 'completed') return { state: 'done', result: job.returnvalue };
-    if (state === 'failed') return { state: 'failed', reason: job.failedReason ?? 'failed' };
-    return { state: 'pending' };
+    return { state: 'failed', reason: job.failedReason ?? 'failed' };
   }
 
   /** Jobs waiting, delayed or active. */

@@ -1,5 +1,6 @@
 // REST API edge cases: Basic auth + challenges, per-item batch failures, held batches, failed slow-path jobs, the four-eyes 202.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { problemType } from '../../../src/errors.js';
@@ -106,6 +107,31 @@ describe('GET /v1/screenings/:id of a failed slow-path job', () => {
     }
     assertProblem(res!, 400, 'KYC_ERR_UNKNOWN_GPU');
     assert.doesNotMatch(res!.body.detail, /^KYC_ERR_/, 'the worker\'s failedReason is not echoed');
+  });
+
+  test('a job read while it finishes carries its outcome: never failed without its reason, never done without its result', async () => {
+    const queue = h.queue!;
+    const jobs = Array.from({ length: 40 }, (_, i) => ({
+      screeningId: randomUUID(),
+      customer: { ...bigTreeCustomer(`race-${i}`, 60), ...(i % 2 ? { request: { gpuModel: 'NOT-A-GPU', gpuCount: 1, hours: 1 } } : {}) },
+      requestedAt: new Date().toISOString(),
+      actor: 'test',
+    }));
+    await queue.submitMany(jobs, 1000); // no worker yet: enqueued, none finished
+    await h.startWorker();
+    // poll every job back to back until each is terminal: the reads interleave with the worker finishing them
+    const seen = await Promise.all(
+      jobs.map(async ({ screeningId }) => {
+        for (;;) {
+          const s = await queue.status(screeningId);
+          if (s?.state === 'done' || s?.state === 'failed') return s;
+        }
+      }),
+    );
+    seen.forEach((s, i) => {
+      if (i % 2) assert.match(s.state === 'failed' ? s.reason : 'done', /^KYC_ERR_UNKNOWN_GPU: /, `job ${i}`);
+      else assert.equal(s.state === 'done' ? s.result?.decision?.outcome : s.state, 'allow', `job ${i}`);
+    });
   });
 
   test('failed on infrastructure → 503 with Retry-After, no failedReason text', async () => {
