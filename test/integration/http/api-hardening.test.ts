@@ -120,12 +120,14 @@ describe('GET /v1/screenings/:id of a failed slow-path job', () => {
     await queue.submitMany(jobs, 1000); // no worker yet: enqueued, none finished
     await h.startWorker();
     // poll every job back to back until each is terminal: the reads interleave with the worker finishing them
+    const deadline = Date.now() + 30_000;
     const seen = await Promise.all(
       jobs.map(async ({ screeningId }) => {
-        for (;;) {
+        while (Date.now() < deadline) {
           const s = await queue.status(screeningId);
           if (s?.state === 'done' || s?.state === 'failed') return s;
         }
+        throw new Error(`job ${screeningId} did not finish within 30 s`);
       }),
     );
     seen.forEach((s, i) => {

@@ -16,6 +16,7 @@ import { backgroundAddsFor, drainBackgroundAdds } from '../../../src/http/middle
 import { TrainingAggregator, trainingGroupKeys } from '../../../src/runtime/aggregation.js';
 import { connectRedis } from '../../../src/runtime/redis.js';
 import { REDIS_URL, startHarness, type Harness } from './harness.js';
+import { until } from '../until.js';
 
 let h: Harness;
 let conn: ReturnType<typeof connectRedis>;
@@ -133,8 +134,7 @@ describe('an identical request reuses its allow', () => {
     assert.deepEqual(counts, { parsed: 2, screened: 2 });
     // wait for the background batches (not drainBackgroundAdds: it closes them, and later tests need them open)
     const background = backgroundAddsFor(aggregator, h.logger);
-    for (let waited = 0; background.pending > 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(background.pending, 0);
+    await until('the background additions', () => background.pending === 0, 5000);
     const { windowOps } = await aggregator.peek(groupKeys, new Date());
     assert.ok(Math.abs(windowOps - 4 * ops) <= 1e-9 * ops, `sum ${windowOps} = 4 × ${ops}`);
   });

@@ -13,6 +13,7 @@ import type { AggregatorPort } from '../../../src/http/middleware/ports.js';
 import { MAX_COUNTED_OPS, TrainingAggregator } from '../../../src/runtime/aggregation.js';
 import { connectRedis } from '../../../src/runtime/redis.js';
 import { startPrivateRedis } from './fixtures/private-redis.js';
+import { until } from '../until.js';
 
 const PORT = 6411;
 const URL = `redis://127.0.0.1:${PORT}`;
@@ -74,14 +75,6 @@ async function killServer(): Promise<void> {
 async function serverUp(): Promise<void> {
   if (!server || server.exitCode !== null || server.signalCode !== null) await startServer();
   await until('the client ready', () => conn.status === 'ready', 5000);
-}
-async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<number> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-  return Date.now() - t0;
 }
 
 const AT = new Date('2026-11-20T00:00:00Z');
