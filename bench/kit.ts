@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import v8 from 'node:v8';
 import autocannon, { type RequestSpec } from 'autocannon';
 import type { Express } from 'express';
@@ -56,11 +57,23 @@ export async function withTempDatabase<T>(prefix: string, fn: (dbName: string) =
 
 /**
  * Forks this bench file as its `--server` side (tsx, IPC); resolves with the child and its first message.
- * `--node-flags "<flags>"` on the bench's command line passes Node/V8 flags to the server (e.g. `--trace-gc`).
+ * `--node-flags "<flags>"` on the bench's command line passes Node/V8 flags to the server (e.g. `--trace-gc`), as
+ * does `opts.flags`; with `opts.onStdoutLine` the server's stdout is read line by line (e.g. `--trace-gc-nvp`).
  */
-export async function forkServer<M>(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; ready: M }> {
-  const flags = arg('node-flags', '').split(' ').filter(Boolean);
-  const child = fork(file, ['--server'], { execArgv: [...flags, '--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function forkServer<M>(
+  file: string,
+  env: Record<string, string>,
+  opts: { flags?: string[]; onStdoutLine?: (line: string) => boolean } = {},
+): Promise<{ child: ChildProcess; ready: M }> {
+  const flags = [...arg('node-flags', '').split(' ').filter(Boolean), ...(opts.flags ?? [])];
+  const onLine = opts.onStdoutLine;
+  const child = fork(file, ['--server'], { execArgv: [...flags, '--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', onLine ? 'pipe' : 'inherit', 'inherit', 'ipc'] });
+  if (onLine) {
+    // lines the caller does not take (the server's own output) go to stderr: stdout is the result's
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!onLine(line)) process.stderr.write(`${line}\n`);
+    });
+  }
   const [ready] = (await once(child, 'message')) as [M];
   return { child, ready };
 }

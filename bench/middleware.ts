@@ -1,5 +1,5 @@
 // Benchmark: the demo provisioning route with and without kycgate's middleware, at fixed request rates, side by side.
-//   node --import tsx bench/middleware.ts [--rates 200,500] [--duration 10] [--rounds 3] [--accounts 2000|0] [--policy us-export-2026] [--pacing even|burst] [--per-tick 10] [--breakdown] [--out middleware]
+//   node --import tsx bench/middleware.ts [--rates 200,500] [--duration 10] [--rounds 3] [--accounts 2000|0] [--policy us-export-2026] [--pacing even|burst] [--per-tick 10] [--breakdown] [--gc-trace] [--out middleware]
 // Prints JSON; writes bench/results/<out>.json. Needs PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
+import { gcPerRequest, IsolateGcTrace } from './gc-trace.js';
 import { arg, forkServer, type OldSpaceGrowth, oldSpaceGrowthKBPerRequest, type PacedResponse, listen, pacedLoad, portOf, quantile, SEED_DIR, stopServer, trackOldSpaceGrowth, withTempDatabase, writeResult } from './kit.js';
 
 /** Server side (child process): one engine, database, queue and aggregator; two apps (guarded, bare) on two ports. */
@@ -207,9 +208,16 @@ const PACING = arg('pacing', 'even');
  * reached 315–430 req/s, with seconds-long p99s), so 10 is the default.
  */
 const PER_TICK = Number(arg('per-tick', '10'));
+/**
+ * `--gc-trace`: the server runs under `--trace-gc-nvp`; each side reports its main thread's young-generation
+ * allocation, promotion and scavenge pauses per request, and what the worker threads allocate (bench/gc-trace.ts).
+ * The printing costs a little: read the latencies of such a run for the GC figures, not for the target.
+ */
+const gcTrace = process.argv.includes('--gc-trace') ? new IsolateGcTrace() : undefined;
 
 async function load(port: number, rate: number, duration: number) {
   const cpu0 = (await serverStats()).cpuMs;
+  gcTrace?.take();
   loadgenPauses = [];
   let i = 0;
   const request = () => ({ method: 'POST', path: '/v1/instances', headers: { 'content-type': 'application/json' }, body: body(i++) });
@@ -228,6 +236,7 @@ async function load(port: number, rate: number, duration: number) {
         }))
       : await pacedLoad({ url, rate, duration, perTick: PER_TICK, request }).then((r) => ({ ...r, latencies: r.responses.map((x) => x.ms) }));
   const stats = await serverStats();
+  const gcRun = gcTrace?.take();
   const cpuMs = stats.cpuMs - cpu0;
   const responses = (res as { responses?: PacedResponse[] }).responses;
   if (TIMELINE && responses) {
@@ -249,6 +258,7 @@ async function load(port: number, rate: number, duration: number) {
     eventLoopDelayMaxMs: Number(stats.loopDelayMaxMs.toFixed(1)),
     gcPauses: stats.gc,
     oldGrowth: stats.oldGrowth,
+    gcTrace: gcRun,
     latencies: 'latencies' in res ? (res.latencies as number[]) : undefined,
   };
 }
@@ -294,6 +304,7 @@ function pool(runs: Run[]) {
       runs.reduce((n, r) => ({ scavenges: n.scavenges + r.oldGrowth.scavenges, bytes: n.bytes + r.oldGrowth.bytes, intervals: n.intervals + r.oldGrowth.intervals }), { scavenges: 0, bytes: 0, intervals: 0 }),
       total,
     ),
+    ...(gcTrace ? { gcTrace: gcPerRequest(runs.flatMap((r) => (r.gcTrace ? [r.gcTrace] : [])), total) } : {}),
   };
 }
 
@@ -303,7 +314,12 @@ async function main(): Promise<void> {
   const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
   await withTempDatabase('kycgate_bench', async (dbName) => {
     try {
-      const started = await forkServer<{ guarded: number; bare: number; noPersist: number; noAggregate: number; snapshot: string }>(import.meta.filename, { BENCH_DB: dbName, BENCH_POLICY: POLICY, ...(TIMELINE ? { BENCH_TIMELINE: '1' } : {}), ...(arg('profile', '') ? { BENCH_PROFILE_DIR: path.resolve(arg('profile', '')), BENCH_PROFILE_KIND: arg('profile-kind', 'cpu') } : {}) });
+      const started = await forkServer<{ guarded: number; bare: number; noPersist: number; noAggregate: number; snapshot: string }>(
+        import.meta.filename,
+        { BENCH_DB: dbName, BENCH_POLICY: POLICY, ...(TIMELINE ? { BENCH_TIMELINE: '1' } : {}), ...(arg('profile', '') ? { BENCH_PROFILE_DIR: path.resolve(arg('profile', '')), BENCH_PROFILE_KIND: arg('profile-kind', 'cpu') } : {}) },
+        gcTrace ? { flags: ['--trace-gc-nvp'], onStdoutLine: (line) => gcTrace.line(line) } : {},
+      );
+      gcTrace?.ready();
       child = started.child;
       const ports = started.ready;
       // warm-up: JIT, connection pools, the index's first queries, and every account of the pool seen twice (a

@@ -1,0 +1,85 @@
+// Benchmark: what recording write-behind allows costs per decision, by batch size (the decision writer's work, and PostgreSQL's).
+//   node --import tsx bench/record-batch.ts [--items 6000] [--batches 50,50,200] [--out record-batch]
+// Prints JSON; writes bench/results/<out>.json. Needs PostgreSQL on 127.0.0.1:5432 (its server processes' CPU is read from /proc).
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/runtime/logger.js';
+import { ScreeningEngine } from '../src/runtime/screening-engine.js';
+import { parseCustomer } from '../src/screening/customer-schema.js';
+import { openDatabase } from '../src/store/database.js';
+import { ReviewService } from '../src/store/services/review-service.js';
+import { arg, SEED_DIR, withTempDatabase, writeResult } from './kit.js';
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/** CPU time of every PostgreSQL server process so far, ms (utime + stime of processes named postgres*). */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!name.startsWith('postgres')) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / USER_HZ;
+}
+
+const ITEMS = Number(arg('items', '6000'));
+const BATCHES = arg('batches', '50,50,200').split(',').map(Number);
+/** Accounts the decisions are spread over (as bench/middleware.ts's 2,000 asking again and again). */
+const ACCOUNTS = 2000;
+
+await withTempDatabase('kycgate_bench_record', async (dbName) => {
+  const config = loadConfig({
+    DATABASE_URL: `postgres://root@127.0.0.1:5432/${dbName}`,
+    KYCGATE_SEED_DIR: SEED_DIR,
+    KYCGATE_DATA_DIR: path.join(os.tmpdir(), 'kycgate-bench-data'),
+    KYCGATE_LOG_LEVEL: 'warn',
+  });
+  const logger = createLogger('warn', { component: 'bench' });
+  const [engine, db] = await Promise.all([ScreeningEngine.start(config, logger), openDatabase(config, logger)]);
+  const review = new ReviewService(db);
+  const allow = (i: number) => {
+    const a = i % ACCOUNTS;
+    const customer = parseCustomer({
+      id: `acct-${a}`,
+      name: `Borealis Quantum Works ${a} GmbH`,
+      country: 'DE',
+      request: { gpuModel: 'H100-SXM', gpuCount: 8, hours: 24, purpose: i % 2 ? 'inference' : 'training' },
+    });
+    const decision = engine.screen(customer, { now: new Date(), screeningId: randomUUID() });
+    if (decision.outcome !== 'allow') throw new Error(`expected an allow for ${customer.name}, got ${decision.outcome}`);
+    return { customer, decision, actor: 'bench' };
+  };
+  const runs = [];
+  for (const batch of BATCHES) {
+    const items = Array.from({ length: ITEMS }, (_, i) => allow(i));
+    const pg0 = postgresCpuMs();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < items.length; i += batch) await review.recordScreenings(items.slice(i, i + batch));
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const per = (ms: number) => Number((ms / items.length).toFixed(3));
+    runs.push({ batch, items: items.length, wallMsPerDecision: per(wallMs), writerCpuMsPerDecision: per((cpu.user + cpu.system) / 1000), postgresCpuMsPerDecision: per(postgresCpuMs() - pg0) });
+  }
+  await db.close();
+  await writeResult(arg('out', 'record-batch'), {
+    bench: 'record-batch',
+    what: 'ReviewService.recordScreenings (what the decision writer thread runs for write-behind allows), one transaction per batch, in this process',
+    when: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version },
+    note: 'writerCpu: this process (the pg driver, audit hashing, parameters); postgresCpu: every postgres process on the machine over the run (nothing else should use it)',
+    runs,
+  });
+});
