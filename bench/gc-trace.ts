@@ -1,4 +1,5 @@
 // Reads a forked server's `--trace-gc-nvp` lines and sums them per V8 isolate (main thread apart from worker threads).
+import { quantile } from './kit.js';
 
 /** One isolate's young-generation collections since the last `take()`. */
 export interface IsolateGc {
@@ -63,7 +64,7 @@ export class IsolateGcTrace {
     this.#main = [...this.#linesBeforeReady].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
   }
 
-  /** Per isolate since the last call (main first), and starts over. */
+  /** The main isolate's and the others' collections since the last call, and starts over. */
   take(): { main: IsolateGc | undefined; others: IsolateGc[] } {
     const taken = this.#byIsolate;
     this.#byIsolate = new Map();
@@ -80,7 +81,7 @@ export function gcPerRequest(runs: readonly { main: IsolateGc | undefined; other
     mainAllocatedKB: kb(mains.reduce((n, m) => n + m.allocatedBytes, 0)),
     mainPromotedKB: kb(mains.reduce((n, m) => n + m.promotedBytes, 0)),
     mainScavenges: pauses.length,
-    mainScavengeMedianMs: pauses[Math.floor(pauses.length / 2)] ?? 0,
+    mainScavengeMedianMs: quantile(pauses, 0.5),
     mainScavengeMaxMs: pauses.at(-1) ?? 0,
     mainMarkCompacts: mains.reduce((n, m) => n + m.markCompactMs.length, 0),
     otherThreadsAllocatedKB: kb(runs.flatMap((r) => r.others).reduce((n, o) => n + o.allocatedBytes, 0)),

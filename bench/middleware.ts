@@ -217,7 +217,7 @@ const gcTrace = process.argv.includes('--gc-trace') ? new IsolateGcTrace() : und
 
 async function load(port: number, rate: number, duration: number) {
   const cpu0 = (await serverStats()).cpuMs;
-  gcTrace?.take();
+  gcTrace?.take(); // drops what came before this run (warm-up, the previous side)
   loadgenPauses = [];
   let i = 0;
   const request = () => ({ method: 'POST', path: '/v1/instances', headers: { 'content-type': 'application/json' }, body: body(i++) });

@@ -35,6 +35,7 @@ function postgresCpuMs(): number {
 }
 
 const ITEMS = Number(arg('items', '6000'));
+/** Batch sizes, one run each; the first run also warms up the JIT and the connection (hence 50 twice by default). */
 const BATCHES = arg('batches', '50,50,200').split(',').map(Number);
 /** Accounts the decisions are spread over (as bench/middleware.ts's 2,000 asking again and again). */
 const ACCOUNTS = 2000;

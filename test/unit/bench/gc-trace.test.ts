@@ -4,18 +4,22 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { gcPerRequest, IsolateGcTrace } from '../../../bench/gc-trace.js';
 
-// Main thread: 200 MB of garbage before READY, 30 MB after; a worker thread: 120 MB after READY.
+// Before READY: the main thread 200 MB of garbage, a first worker thread 40 MB (so two isolates have collected).
+// After READY: the main thread 30 MB, a second worker thread 120 MB.
+const CHURN = 'const churn = (mb) => { let keep; for (let i = 0; i < mb * 1024; i++) keep = new Array(120).fill(i); return keep; };';
 const SCRIPT = `
 const { Worker } = require('node:worker_threads');
-const churn = (mb) => { let keep; for (let i = 0; i < mb * 1024; i++) keep = new Array(120).fill(i); return keep; };
+${CHURN}
 churn(200);
-console.log('READY');
-const w = new Worker("const churn = (mb) => { let keep; for (let i = 0; i < mb * 1024; i++) keep = new Array(120).fill(i); return keep; }; churn(120);", { eval: true });
-churn(30);
-w.on('exit', () => console.log('DONE'));
+new Worker(${JSON.stringify(`${CHURN} churn(40);`)}, { eval: true }).on('exit', () => {
+  console.log('READY');
+  const w = new Worker(${JSON.stringify(`${CHURN} churn(120);`)}, { eval: true });
+  churn(30);
+  w.on('exit', () => console.log('DONE'));
+});
 `;
 
-test('sums young-generation collections per isolate and finds the main one', () => {
+test('sums young-generation collections per isolate and finds the main one among those that collected before ready', () => {
   const run = spawnSync(process.execPath, ['--trace-gc-nvp', '-e', SCRIPT], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   assert.equal(run.status, 0, run.stderr);
   const trace = new IsolateGcTrace();
