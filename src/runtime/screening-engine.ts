@@ -8,7 +8,7 @@ import type { MatchIndex } from '../match/types.js';
 import type { ComputeRequest, Customer, Decision, Licence, Suppression } from '../model/index.js';
 import { estimateTraining, trainingSumMatters, type PolicyPack, type RuleData } from '../policy/index.js';
 import { parseCustomer } from '../screening/customer-schema.js';
-import { listAgeReasons, screenCustomer, type ScreeningContext } from '../screening/screen.js';
+import { listsWithinAge, screenCustomer, type ScreeningContext } from '../screening/screen.js';
 import type { Logger } from './logger.js';
 import { loadCurrentSnapshot } from './lists-runtime.js';
 import { DEFAULT_RULES_DIR, loadPolicyPack, loadRuleData } from './policy-runtime.js';
@@ -43,6 +43,12 @@ interface Loaded {
   retrievedAt: string | undefined;
   /** Last time a refresh confirmed this snapshot's sources unchanged (epoch ms). */
   verifiedAt?: number;
+}
+
+/** `ScreeningEngine.listsRetrievedAt` in epoch ms (NaN when unknown). */
+function retrievedAtMs(state: Pick<Loaded, 'retrievedAt' | 'verifiedAt'>): number {
+  if (state.verifiedAt === undefined) return state.retrievedAt ? Date.parse(state.retrievedAt) : Number.NaN;
+  return Math.max(state.retrievedAt ? Date.parse(state.retrievedAt) : Number.NEGATIVE_INFINITY, state.verifiedAt);
 }
 
 const isUrl = (origin: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(origin);
@@ -122,8 +128,7 @@ export class ScreeningEngine {
     const state = this.#state;
     if (!state) return undefined;
     if (state.verifiedAt === undefined) return state.retrievedAt;
-    const retrieved = state.retrievedAt ? Date.parse(state.retrievedAt) : Number.NEGATIVE_INFINITY;
-    return new Date(Math.max(retrieved, state.verifiedAt)).toISOString();
+    return new Date(retrievedAtMs(state)).toISOString();
   }
 
   /**
@@ -231,7 +236,9 @@ export class ScreeningEngine {
   decisionScope(policy?: string, now: Date = new Date()): string | undefined {
     const state = this.#state;
     if (!state) return undefined;
-    if (listAgeReasons({ ...this.#listAge(), lists: state.lists, now }).length > 0) return undefined;
+    const maxHours = this.#config.KYCGATE_MAX_LIST_AGE_HOURS;
+    // listAgeReasons' test, without building its reasons (this runs per request)
+    if (maxHours > 0 && !listsWithinAge(retrievedAtMs(state), maxHours, now)) return undefined;
     const pack = this.pack(policy);
     const day = Math.floor(now.getTime() / 86_400_000);
     const last = this.#lastScope;

@@ -41,6 +41,11 @@ export interface ScreeningContext {
 
 const HOUR_MS = 3_600_000;
 
+/** Whether lists retrieved at `retrievedAtMs` (epoch ms; NaN: unknown) are at most `maxHours` old at `now`. */
+export function listsWithinAge(retrievedAtMs: number, maxHours: number, now: Date): boolean {
+  return (now.getTime() - retrievedAtMs) / HOUR_MS <= maxHours;
+}
+
 /** SCREENING_UNAVAILABLE when the lists are older than allowed (or their age is unknown), else nothing. */
 export function listAgeReasons(ctx: Pick<ScreeningContext, 'listAge' | 'lists' | 'now'>): Reason[] {
   const age = ctx.listAge;
@@ -50,8 +55,8 @@ export function listAgeReasons(ctx: Pick<ScreeningContext, 'listAge' | 'lists' |
   if (Number.isNaN(at)) {
     return [{ ...base, detail: `list snapshot ${ctx.lists.version} records no retrieval time: its age cannot be shown to be within ${age.maxHours} h (KYCGATE_MAX_LIST_AGE_HOURS) → review` }];
   }
+  if (listsWithinAge(at, age.maxHours, ctx.now)) return [];
   const hours = (ctx.now.getTime() - at) / HOUR_MS;
-  if (hours <= age.maxHours) return [];
   const days = hours >= 48 ? ` (${(hours / 24).toFixed(1)} days)` : '';
   return [
     {

@@ -11,10 +11,18 @@ export interface TrainingShare {
 
 /** One remembered screening: the parsed customer and the allow it got, under one engine scope. */
 export interface Remembered {
+  /** The engine scope the allow was made under: a lookup under another scope misses. */
+  readonly scope: string;
   readonly customer: Customer;
   /** The allow as made; a reuse copies it with its own screening id and time. Its evidence (hits, reasons, lists) is frozen. */
   readonly decision: Decision;
   readonly training: TrainingShare | undefined;
+}
+
+/** What the memo looks an input up by: its JSON, and the engine scope it is asked under. */
+export interface MemoKey {
+  readonly json: string;
+  readonly scope: string;
 }
 
 /** Longest input (as JSON) remembered; longer ones are screened every time. */
@@ -47,8 +55,12 @@ export class DecisionMemo {
     this.#cache = new LRUCache({ max: maxEntries });
   }
 
-  /** The key of `input` under `scope`; undefined when it is not to be remembered (no scope, input too large or not JSON). */
-  keyOf(input: unknown, scope: string | undefined): string | undefined {
+  /**
+   * The key of `input` under `scope`; undefined when it is not to be remembered (no scope, input too large or not
+   * JSON). The cache is keyed by the JSON alone, and an entry keeps its scope (a scope changes daily at most, so one
+   * holds at a time): no string joining the two, which the cache would copy again to hash it.
+   */
+  keyOf(input: unknown, scope: string | undefined): MemoKey | undefined {
     if (scope === undefined) return undefined;
     let json: string | undefined;
     try {
@@ -57,11 +69,13 @@ export class DecisionMemo {
       return undefined;
     }
     if (json === undefined || json.length > MAX_KEY_LENGTH) return undefined;
-    return `${scope}\n${json}`;
+    return { json, scope };
   }
 
-  get(key: string): Remembered | undefined {
-    return this.#cache.get(key);
+  /** The allow remembered for `key`'s input under `key`'s scope. */
+  get(key: MemoKey): Remembered | undefined {
+    const remembered = this.#cache.get(key.json);
+    return remembered?.scope === key.scope ? remembered : undefined;
   }
 
   /**
@@ -69,14 +83,22 @@ export class DecisionMemo {
    * evidence (hits, reasons, lists, licences) are frozen, deeply: they are shared with every later reuse. The
    * decision's own fields stay the caller's.
    */
-  remember(key: string, customer: Customer, decision: Decision, training: TrainingShare | undefined): void {
-    if (decision.outcome !== 'allow' || !this.#seenBefore(key)) return;
+  remember(key: MemoKey, customer: Customer, decision: Decision, training: TrainingShare | undefined): void {
+    if (decision.outcome !== 'allow' || !this.#seenBefore(key.json)) return;
     deepFreeze(customer);
     for (const v of Object.values(decision)) deepFreeze(v);
-    this.#cache.set(key, { customer, decision: Object.freeze({ ...decision }), training: training && deepFreeze({ groupKeys: [...training.groupKeys], ops: training.ops }) });
+    this.#cache.set(key.json, {
+      scope: key.scope,
+      customer,
+      decision: Object.freeze({ ...decision }),
+      training: training && deepFreeze({ groupKeys: [...training.groupKeys], ops: training.ops }),
+    });
   }
 
-  /** True when `key`'s fingerprint was noted before; notes it otherwise (a collision only admits a key early). */
+  /**
+   * True when `key`'s fingerprint was noted before; notes it otherwise (a collision, or the same input under an
+   * earlier scope, only admits a key early).
+   */
   #seenBefore(key: string): boolean {
     const h = fingerprint(key);
     const slot = h & (SEEN_SLOTS - 1);

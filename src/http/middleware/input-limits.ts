@@ -26,12 +26,52 @@ function checkName(name: unknown, path: string, limits: InputLimits): void {
   }
 }
 
+const tooLong = (name: unknown, limits: InputLimits): boolean => typeof name === 'string' && name.length > limits.maxNameLength;
+
+/**
+ * The parties of `party`'s tree added to `counted`, or -1 as soon as a limit is broken; in the order `throwAtBreach`
+ * walks, so both stop at the same breach. Allocates nothing (it runs per request).
+ */
+function countWithinLimits(party: PartyLike, depth: number, limits: InputLimits, counted: number): number {
+  if (depth > limits.maxDepth || tooLong(party.name, limits)) return -1;
+  let parties = counted + 1;
+  const { aliases, beneficialOwners, parents } = party;
+  if (Array.isArray(aliases)) {
+    for (let i = 0; i < aliases.length; i++) if (tooLong(aliases[i], limits)) return -1;
+    parties += aliases.length;
+  }
+  if (Array.isArray(beneficialOwners)) {
+    for (let i = 0; i < beneficialOwners.length; i++) {
+      const owner: unknown = beneficialOwners[i];
+      if (owner && typeof owner === 'object' && tooLong((owner as PartyLike).name, limits)) return -1;
+    }
+    parties += beneficialOwners.length;
+  }
+  if (parties > limits.maxParties) return -1;
+  if (Array.isArray(parents)) {
+    for (let i = 0; i < parents.length; i++) {
+      const parent: unknown = parents[i];
+      if (parent && typeof parent === 'object' && (parties = countWithinLimits(parent as PartyLike, depth + 1, limits, parties)) < 0) return -1;
+    }
+  }
+  return parties;
+}
+
 /**
  * Walks the customer's parties, enforcing `limits`; returns how many parties it has (the slow-path
  * decision uses it). Throws KYC_ERR_INPUT_INVALID naming the path. Tolerates any shape: schema
  * validation proper happens in parseCustomer.
  */
 export function checkInputLimits(input: unknown, limits: InputLimits = DEFAULT_INPUT_LIMITS): number {
+  if (!input || typeof input !== 'object') return 0;
+  const parties = countWithinLimits(input as PartyLike, 0, limits, 0);
+  if (parties >= 0) return parties;
+  throwAtBreach(input, limits);
+  throw new KycError('KYC_ERR_INPUT_INVALID', 'the customer breaks an input limit', { limit: limits.maxParties });
+}
+
+/** Walks the parties again, building each path, and throws at the first breach (KYC_ERR_INPUT_INVALID / _TOO_LARGE). */
+function throwAtBreach(input: object, limits: InputLimits): void {
   let parties = 0;
   const visit = (party: PartyLike, path: string, depth: number): void => {
     if (depth > limits.maxDepth) {
@@ -58,6 +98,5 @@ export function checkInputLimits(input: unknown, limits: InputLimits = DEFAULT_I
       });
     }
   };
-  if (input && typeof input === 'object') visit(input as PartyLike, 'customer', 0);
-  return parties;
+  visit(input as PartyLike, 'customer', 0);
 }

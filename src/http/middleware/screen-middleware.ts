@@ -9,7 +9,7 @@ import { asKycError, sendProblem } from '../problem.js';
 import { DecisionMemo } from './decision-memo.js';
 import { DecisionRecorder, type RecorderStore } from './decision-recorder.js';
 import { checkInputLimits } from './input-limits.js';
-import { loadParseCustomer } from './parse.js';
+import { loadedParseCustomer, loadParseCustomer } from './parse.js';
 import { parseScreenOptions, type ScreenConfig, type ScreenOptions } from './options.js';
 import { Screener, failOpenDecision, type ScreenResult } from './screener.js';
 
@@ -106,7 +106,7 @@ export function screen(options: ScreenOptions): RequestHandler {
       const input = extract(cfg, req);
       const customerId = String((input as { id?: unknown }).id ?? '');
       const screener = getScreener();
-      const parse = await loadParseCustomer();
+      const parse = loadedParseCustomer() ?? (await loadParseCustomer());
       if (!screener) {
         // still starting: bad input is the caller's fault (400), never held and never failed open
         checkInputLimits(input, cfg.limits);

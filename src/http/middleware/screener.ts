@@ -6,7 +6,7 @@ import { trainingGroupKeys } from '../../runtime/aggregation.js';
 import type { Logger } from '../../runtime/logger.js';
 import { backgroundAddsFor } from './background-adds.js';
 import { DeadlineExceeded, within } from './deadline.js';
-import { DecisionMemo, type Remembered, type TrainingShare } from './decision-memo.js';
+import { DecisionMemo, type MemoKey, type Remembered, type TrainingShare } from './decision-memo.js';
 import type { DecisionRecorder } from './decision-recorder.js';
 import { checkInputLimits, type InputLimits } from './input-limits.js';
 import type { AggregatorPort, EngineScreenOptions, ReviewPort, ScreeningEnginePort, ScreeningQueuePort, ScreenJobData } from './ports.js';
@@ -56,6 +56,9 @@ export interface ScreenCall {
 }
 
 const remaining = (deadline: number) => Math.max(0, deadline - Date.now());
+
+/** A training sum being read, awaited until `deadline` (at least 1 ms). */
+const sumWithin = (sum: Promise<{ windowOps: number }>, deadline: number) => within(sum, Math.max(1, remaining(deadline)), 'training aggregate');
 
 /** Screens a parsed customer: without a second validation where the engine offers that. */
 const screenParsed = (engine: ScreeningEnginePort, customer: Customer, opts: EngineScreenOptions): Decision =>
@@ -118,7 +121,10 @@ export class Screener {
     let aggregate: { windowOps: number } | undefined;
     let training: TrainingShare | undefined;
     try {
-      ({ aggregate, training } = await this.#aggregate(customer, call, now, deadline, screeningId, remembered));
+      // a remembered allow whose addition goes to the background is decided without waiting on anything
+      const sums = this.#addToSums(customer, call, now, screeningId, remembered);
+      training = sums.training;
+      if (sums.wait) aggregate = await sumWithin(sums.wait, deadline);
     } catch (err) {
       if (isKycError(err) && err.status < 500) throw err;
       this.#d.logger.warn({ err: isKycError(err) ? err.code : String(err), screeningId }, 'training aggregate unavailable');
@@ -134,7 +140,7 @@ export class Screener {
   }
 
   /** The memo key of an input, when there is a memo and the engine names the decision's scope. */
-  #memoKey(input: unknown, policy: string | undefined, now: Date): string | undefined {
+  #memoKey(input: unknown, policy: string | undefined, now: Date): MemoKey | undefined {
     const { memo, engine } = this.#d;
     if (!memo || !engine.decisionScope) return undefined;
     let scope: string | undefined;
@@ -146,20 +152,25 @@ export class Screener {
     return memo.keyOf(input, scope);
   }
 
+  /** `#addToSums`, waiting for the sum when there is one to wait for (the slow path's job carries it). */
+  async #aggregate(customer: Customer, call: ScreenCall, now: Date, deadline: number, requestId: string): Promise<{ aggregate?: { windowOps: number } | undefined }> {
+    const { wait } = this.#addToSums(customer, call, now, requestId);
+    return wait ? { aggregate: await sumWithin(wait, deadline) } : {};
+  }
+
   /**
    * Adds a training request to its groups' sums; `training` is what it added (none when it is not summed: no
-   * aggregator, no request, not training). Waits for the sum (`aggregate`) only when it can change the decision (the
-   * engine says so; a remembered decision was made without the sum, under the same scope); otherwise the addition
-   * goes on in the background and the screening goes on without it.
+   * aggregator, no request, not training). `wait` is the sum, when it can change the decision (the engine says so;
+   * a remembered decision was made without the sum, under the same scope); otherwise the addition goes on in the
+   * background and the screening goes on without it. Synchronous up to `wait`, so a remembered allow needs no await.
    */
-  async #aggregate(
+  #addToSums(
     customer: Customer,
     call: ScreenCall,
     now: Date,
-    deadline: number,
     requestId: string,
     remembered?: Remembered,
-  ): Promise<{ aggregate?: { windowOps: number } | undefined; training?: TrainingShare | undefined }> {
+  ): { training?: TrainingShare | undefined; wait?: Promise<{ windowOps: number }> } {
     const { aggregator, engine } = this.#d;
     const request = customer.request;
     if (!aggregator || !request) return {};
@@ -176,7 +187,7 @@ export class Screener {
       background.add(addition);
       return { training };
     }
-    return { training, aggregate: await within(background.addNow(addition), Math.max(1, remaining(deadline)), 'training aggregate') };
+    return { training, wait: background.addNow(addition) };
   }
 
   async #fast(
@@ -186,7 +197,7 @@ export class Screener {
     now: Date,
     deadline: number,
     aggregate: { windowOps: number } | undefined,
-    remember?: { key: string; training: TrainingShare | undefined },
+    remember?: { key: MemoKey; training: TrainingShare | undefined },
   ): Promise<ScreenResult> {
     const { engine, review, recorder } = this.#d;
     const base = { now, screeningId, ...(call.policy ? { policy: call.policy } : {}), ...(aggregate ? { aggregate } : {}) };

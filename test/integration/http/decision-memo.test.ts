@@ -202,6 +202,22 @@ describe('anything else is screened again', () => {
     assert.equal(memo.get(key)?.decision.id, 'twice');
     assert.equal(memo.keyOf({ id: 'twice' }, undefined), undefined, 'no scope, no key');
   });
+
+  test('an allow remembered under one scope is not reused under another; the input is remembered again there', () => {
+    const memo = new DecisionMemo(100);
+    const allow = (id: string, day: string): Decision => ({ id, outcome: 'allow', screeningId: id, hits: [], reasons: [], lists: { version: 'v', sources: {} }, policy: 'p', decidedAt: `${day}T00:00:00.000Z` });
+    const input = { id: 'c1', name: 'Blue River Cloud Inc' };
+    const monday = memo.keyOf(input, 'snap|pack|rules|20605')!;
+    const tuesday = memo.keyOf(input, 'snap|pack|rules|20606')!;
+    for (let i = 0; i < 2; i++) memo.remember(monday, input, allow('c1', '2026-06-01'), undefined);
+    assert.equal(memo.get(monday)?.decision.decidedAt, '2026-06-01T00:00:00.000Z');
+    assert.equal(memo.get(tuesday), undefined, 'another scope (the next day, another snapshot or pack) misses');
+    memo.remember(tuesday, input, allow('c1', '2026-06-02'), undefined);
+    assert.equal(memo.get(tuesday)?.decision.decidedAt, '2026-06-02T00:00:00.000Z', 'the same input was seen before: remembered at once');
+    assert.equal(memo.get(monday), undefined, 'the older scope is replaced');
+    assert.equal(memo.size, 1);
+    assert.equal(memo.keyOf({ big: 'x'.repeat(9000) }, 'scope'), undefined, 'an input over 8 KB as JSON is not remembered');
+  });
 });
 
 describe('the middleware option', () => {

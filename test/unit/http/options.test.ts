@@ -76,4 +76,32 @@ describe('input limits', () => {
     for (let i = 0; i < 30; i++) deep = { name: `p${i}`, parents: [deep] };
     assert.throws(() => checkInputLimits({ id: 'c', ...deep }), /deeper than 25/);
   });
+
+  const long = 'z'.repeat(513);
+  const deepChain = (levels: number): Record<string, unknown> => {
+    let party: Record<string, unknown> = { name: 'top' };
+    for (let i = 0; i < levels; i++) party = { name: `p${i}`, parents: [party] };
+    return party;
+  };
+  // the path names exactly the party or name at fault, wherever it sits in the tree
+  const paths: [string, unknown, string][] = [
+    ['customer name', { id: 'c', name: long }, 'customer.name: name longer than 512'],
+    ['second alias', { id: 'c', name: 'A', aliases: ['ok', long] }, 'customer.aliases.1: name longer'],
+    ['owner', { id: 'c', name: 'A', beneficialOwners: [{ name: 'ok' }, { name: long }] }, 'customer.beneficialOwners.1.name: name longer'],
+    ['alias of a second parent', { id: 'c', name: 'A', parents: [{ name: 'P' }, { name: 'Q', aliases: [long] }] }, 'customer.parents.1.aliases.0: name longer'],
+    ['grandparent after a sibling tree', { id: 'c', name: 'A', parents: [{ name: 'P', parents: [{ name: 'PP' }] }, { name: 'Q', parents: [{ name: long }] }] }, 'customer.parents.1.parents.0.name: name longer'],
+    ['26 levels deep', { id: 'c', ...deepChain(26) }, `customer${'.parents.0'.repeat(26)}: ownership chain deeper than 25`],
+  ];
+  for (const [what, input, message] of paths) {
+    test(`names the path: ${what}`, () => {
+      assert.throws(() => checkInputLimits(input), (err: Error) => err.message.startsWith(message));
+    });
+  }
+
+  test('a 25-level chain and 1000 parties are within the limits; the 1001st party is not', () => {
+    assert.equal(checkInputLimits({ id: 'c', ...deepChain(25) }), 26);
+    const aliases = Array.from({ length: 999 }, (_, i) => `alias ${i}`);
+    assert.equal(checkInputLimits({ id: 'c', name: 'A', aliases }), 1000);
+    assert.throws(() => checkInputLimits({ id: 'c', name: 'A', aliases: [...aliases, 'one more'] }), /more than 1000 parties/);
+  });
 });

@@ -177,4 +177,19 @@ describe('decisionScope: what a decision depends on besides its input (the decis
     assert.equal(engine.decisionScope(undefined, new Date('2026-06-05T01:00:00Z')), undefined, '73 h after retrieval: decisions are held for review');
     assert.equal(engine.screen({ id: 'c', name: 'Blue River Cloud Inc', country: 'US' }, { now: new Date('2026-06-05T01:00:00Z') }).outcome, 'review');
   });
+
+  test('the scope ends exactly where a screening would stop allowing on list age, also after a refresh verified the lists', async () => {
+    const engine = await ScreeningEngine.start(config, logger, { snapshot: fresh });
+    const customer = { id: 'c', name: 'Blue River Cloud Inc', country: 'US' };
+    const agree = (at: string, allowed: boolean, why: string) => {
+      const now = new Date(at);
+      assert.equal(engine.decisionScope(undefined, now) !== undefined, allowed, `scope: ${why}`);
+      assert.equal(engine.screen(customer, { now }).outcome, allowed ? 'allow' : 'review', `screening: ${why}`);
+    };
+    agree('2026-06-05T00:00:00.000Z', true, 'exactly 72 h after retrieval');
+    agree('2026-06-05T00:00:00.001Z', false, '72 h and 1 ms');
+    engine.noteListsVerified('snap-fresh', new Date('2026-06-04T12:00:00Z'));
+    agree('2026-06-07T12:00:00.000Z', true, '72 h after the refresh that found the lists unchanged');
+    agree('2026-06-07T12:00:00.001Z', false, 'and 1 ms more');
+  });
 });
