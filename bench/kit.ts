@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -53,6 +54,30 @@ export async function withTempDatabase<T>(prefix: string, fn: (dbName: string) =
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
+}
+
+/**
+ * What a bench's server side starts from: the config (the seed lists, database `dbName`, log level warn; `env` adds or
+ * overrides), its logger, the screening engine on the full index and the opened database. The screening core is
+ * imported here, not at the top, so a load-generator process importing this kit does not load it.
+ */
+export async function startBenchRuntime(dbName: string, env: Record<string, string> = {}) {
+  const [{ loadConfig }, { createLogger }, { ScreeningEngine }, { openDatabase }] = await Promise.all([
+    import('../src/config.js'),
+    import('../src/runtime/logger.js'),
+    import('../src/runtime/screening-engine.js'),
+    import('../src/store/database.js'),
+  ]);
+  const config = loadConfig({
+    DATABASE_URL: `postgres://root@127.0.0.1:5432/${dbName}`,
+    KYCGATE_SEED_DIR: SEED_DIR,
+    KYCGATE_DATA_DIR: path.join(os.tmpdir(), 'kycgate-bench-data'),
+    KYCGATE_LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const logger = createLogger(config.KYCGATE_LOG_LEVEL, { component: 'bench' });
+  const [engine, db] = await Promise.all([ScreeningEngine.start(config, logger), openDatabase(config, logger)]);
+  return { config, logger, engine, db };
 }
 
 /**

@@ -9,23 +9,18 @@
 // windows of calls in which no collection ran (hence the large --max-semi-space-size), median of the windows.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import type { RequestHandler } from 'express';
-import { loadConfig } from '../src/config.js';
 import { demoExtractors } from '../src/http/demo-routes.js';
 import { DecisionRecorder } from '../src/http/middleware/decision-recorder.js';
 import { screen } from '../src/http/middleware/screen-middleware.js';
 import { drainBackgroundAdds } from '../src/http/middleware/background-adds.js';
 import { TrainingAggregator } from '../src/runtime/aggregation.js';
-import { createLogger } from '../src/runtime/logger.js';
 import { connectRedis } from '../src/runtime/redis.js';
-import { ScreeningEngine } from '../src/runtime/screening-engine.js';
-import { openDatabase } from '../src/store/database.js';
 import { ReviewService } from '../src/store/services/review-service.js';
 import { decisionStore } from '../src/store/threaded-writer.js';
-import { arg, quantile, SEED_DIR, withTempDatabase, writeResult } from './kit.js';
+import { arg, quantile, startBenchRuntime, withTempDatabase, writeResult } from './kit.js';
 
 const CALLS = Number(arg('calls', '5000'));
 /** Calls per second: ten every 10000/RATE ms. */
@@ -98,14 +93,7 @@ async function measure(mw: RequestHandler): Promise<{ mainUsPerCall: number; all
 }
 
 await withTempDatabase('kycgate_bench_parts', async (dbName) => {
-  const config = loadConfig({
-    DATABASE_URL: `postgres://root@127.0.0.1:5432/${dbName}`,
-    KYCGATE_SEED_DIR: SEED_DIR,
-    KYCGATE_DATA_DIR: path.join(os.tmpdir(), 'kycgate-bench-data'),
-    KYCGATE_LOG_LEVEL: 'warn',
-  });
-  const logger = createLogger('warn', { component: 'bench' });
-  const [engine, db] = await Promise.all([ScreeningEngine.start(config, logger), openDatabase(config, logger)]);
+  const { config, logger, engine, db } = await startBenchRuntime(dbName);
   const review = new ReviewService(db);
   const writes = decisionStore(db, review, config.KYCGATE_RECORDER_THREAD, logger);
   const recorder = new DecisionRecorder(writes.store, logger);
@@ -139,7 +127,7 @@ await withTempDatabase('kycgate_bench_parts', async (dbName) => {
   }
   const median = (xs: (number | null)[]) => {
     const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
-    return v.length ? v[(v.length - 1) >> 1]! : null;
+    return v.length ? quantile(v, 0.5) : null;
   };
   const results = [...rounds].map(([name, rs]) => ({
     part: name,

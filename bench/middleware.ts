@@ -10,34 +10,24 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import { gcPerRequest, IsolateGcTrace } from './gc-trace.js';
-import { arg, forkServer, type OldSpaceGrowth, oldSpaceGrowthKBPerRequest, type PacedResponse, listen, pacedLoad, portOf, quantile, SEED_DIR, stopServer, trackOldSpaceGrowth, withTempDatabase, writeResult } from './kit.js';
+import { arg, forkServer, startBenchRuntime, type OldSpaceGrowth, oldSpaceGrowthKBPerRequest, type PacedResponse, listen, pacedLoad, portOf, quantile, stopServer, trackOldSpaceGrowth, withTempDatabase, writeResult } from './kit.js';
 
 /** Server side (child process): one engine, database, queue and aggregator; two apps (guarded, bare) on two ports. */
 async function server(): Promise<void> {
   const dbName = process.env['BENCH_DB']!;
-  const { loadConfig } = await import('../src/config.js');
   const { createApp } = await import('../src/http/app.js');
   const { DecisionRecorder } = await import('../src/http/middleware/decision-recorder.js');
   const { ScreeningQueue } = await import('../src/queue/screening-queue.js');
   const { ReviewService } = await import('../src/store/services/review-service.js');
   const { TrainingAggregator } = await import('../src/runtime/aggregation.js');
-  const { createLogger } = await import('../src/runtime/logger.js');
   const { connectRedis } = await import('../src/runtime/redis.js');
-  const { ScreeningEngine } = await import('../src/runtime/screening-engine.js');
-  const { openDatabase } = await import('../src/store/database.js');
   const { decisionStore } = await import('../src/store/threaded-writer.js');
   const prefix = `{kycbench${randomBytes(3).toString('hex')}}`;
-  const config = loadConfig({
-    DATABASE_URL: `postgres://root@127.0.0.1:5432/${dbName}`,
-    KYCGATE_SEED_DIR: SEED_DIR,
-    KYCGATE_DATA_DIR: path.join(os.tmpdir(), 'kycgate-bench-data'),
-    KYCGATE_LOG_LEVEL: 'warn',
+  const { config, logger, engine, db } = await startBenchRuntime(dbName, {
     KYCGATE_RATE_LIMIT_PER_MINUTE: '1000000',
     KYCGATE_QUEUE_PREFIX: prefix,
     KYCGATE_POLICY: process.env['BENCH_POLICY'] ?? 'us-export-2026',
   });
-  const logger = createLogger(config.KYCGATE_LOG_LEVEL, { component: 'bench' });
-  const [engine, db] = await Promise.all([ScreeningEngine.start(config, logger), openDatabase(config, logger)]);
   const review = new ReviewService(db);
   const writes = decisionStore(db, review, config.KYCGATE_RECORDER_THREAD, logger);
   const recorder = new DecisionRecorder(writes.store, logger);

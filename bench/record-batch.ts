@@ -4,14 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/runtime/logger.js';
-import { ScreeningEngine } from '../src/runtime/screening-engine.js';
 import { parseCustomer } from '../src/screening/customer-schema.js';
-import { openDatabase } from '../src/store/database.js';
 import { ReviewService } from '../src/store/services/review-service.js';
-import { arg, SEED_DIR, withTempDatabase, writeResult } from './kit.js';
+import { arg, startBenchRuntime, withTempDatabase, writeResult } from './kit.js';
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
 const USER_HZ = 100;
@@ -41,14 +36,7 @@ const BATCHES = arg('batches', '50,50,200').split(',').map(Number);
 const ACCOUNTS = 2000;
 
 await withTempDatabase('kycgate_bench_record', async (dbName) => {
-  const config = loadConfig({
-    DATABASE_URL: `postgres://root@127.0.0.1:5432/${dbName}`,
-    KYCGATE_SEED_DIR: SEED_DIR,
-    KYCGATE_DATA_DIR: path.join(os.tmpdir(), 'kycgate-bench-data'),
-    KYCGATE_LOG_LEVEL: 'warn',
-  });
-  const logger = createLogger('warn', { component: 'bench' });
-  const [engine, db] = await Promise.all([ScreeningEngine.start(config, logger), openDatabase(config, logger)]);
+  const { engine, db } = await startBenchRuntime(dbName);
   const review = new ReviewService(db);
   const allow = (i: number) => {
     const a = i % ACCOUNTS;
