@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import os from 'node:os';
@@ -233,3 +234,35 @@ export function oldSpaceGrowthKBPerRequest(g: OldSpaceGrowth, requests: number):
   if (g.intervals === 0 || g.scavenges === 0 || requests === 0) return null;
   return Number((g.bytes / g.intervals / (requests / g.scavenges) / 1024).toFixed(2));
 }
+
+/** Clock ticks per second of /proc/<pid>/stat and /proc/stat (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU time so far of every process whose name starts with `namePrefix`, ms: utime + stime from /proc, plus cutime +
+ * cstime (its ended children's, e.g. PostgreSQL backends whose connection closed, counted by the postmaster).
+ */
+export function processesCpuMs(namePrefix: string): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!name.startsWith(namePrefix)) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  }
+  return (ticks * 1000) / USER_HZ;
+}
+
+/** Busy CPU time so far of the whole machine, summed over its CPUs (every /proc/stat field but idle and iowait), ms. */
+export function machineBusyCpuMs(): number {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+  const ticks = fields.slice(0, 8).map(Number); // user nice system idle iowait irq softirq steal
+  return ((ticks.reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!) * 1000) / USER_HZ;
+}
+

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import { gcPerRequest, IsolateGcTrace } from './gc-trace.js';
-import { arg, forkServer, startBenchRuntime, type OldSpaceGrowth, oldSpaceGrowthKBPerRequest, type PacedResponse, listen, pacedLoad, portOf, quantile, stopServer, trackOldSpaceGrowth, withTempDatabase, writeResult } from './kit.js';
+import { arg, forkServer, machineBusyCpuMs, processesCpuMs, startBenchRuntime, type OldSpaceGrowth, oldSpaceGrowthKBPerRequest, type PacedResponse, listen, pacedLoad, portOf, quantile, stopServer, trackOldSpaceGrowth, withTempDatabase, writeResult } from './kit.js';
 
 /** Server side (child process): one engine, database, queue and aggregator; two apps (guarded, bare) on two ports. */
 async function server(): Promise<void> {
@@ -212,6 +212,7 @@ const gcTrace = process.argv.includes('--gc-trace') ? new IsolateGcTrace() : und
 
 async function load(port: number, rate: number, duration: number) {
   const cpu0 = (await serverStats()).cpuMs;
+  const machine0 = machineCpu();
   gcTrace?.take(); // drops what came before this run (warm-up, the previous side)
   loadgenPauses = [];
   let i = 0;
@@ -231,6 +232,7 @@ async function load(port: number, rate: number, duration: number) {
         }))
       : await pacedLoad({ url, rate, duration, perTick: PER_TICK, request }).then((r) => ({ ...r, latencies: r.responses.map((x) => x.ms) }));
   const stats = await serverStats();
+  const machine = machineCpu(machine0);
   const gcRun = gcTrace?.take();
   const cpuMs = stats.cpuMs - cpu0;
   const responses = (res as { responses?: PacedResponse[] }).responses;
@@ -249,6 +251,7 @@ async function load(port: number, rate: number, duration: number) {
     errors: res.errors,
     serverCpuMsPerRequest: Number((cpuMs / Math.max(1, res.total)).toFixed(3)),
     mainThreadMsPerRequest: Number((stats.mainThreadMs / Math.max(1, res.total)).toFixed(3)),
+    ...perRequest(machine, res.total),
     eventLoopDelayP99Ms: Number(stats.loopDelayP99Ms.toFixed(1)),
     eventLoopDelayMaxMs: Number(stats.loopDelayMaxMs.toFixed(1)),
     gcPauses: stats.gc,
@@ -260,8 +263,31 @@ async function load(port: number, rate: number, duration: number) {
 
 type Run = Awaited<ReturnType<typeof load>>;
 
+/**
+ * CPU time of the whole machine and of its parts the server's requests make busy, ms: every CPU, the PostgreSQL
+ * and Redis server processes, and this process (the load generator). With `since`, what was used after it.
+ */
+interface MachineCpu {
+  machine: number;
+  postgres: number;
+  redis: number;
+  loadgen: number;
+}
+function machineCpu(since?: MachineCpu): MachineCpu {
+  const u = process.cpuUsage();
+  const now = { machine: machineBusyCpuMs(), postgres: processesCpuMs('postgres'), redis: processesCpuMs('redis-server'), loadgen: (u.user + u.system) / 1000 };
+  return since ? { machine: now.machine - since.machine, postgres: now.postgres - since.postgres, redis: now.redis - since.redis, loadgen: now.loadgen - since.loadgen } : now;
+}
+/** Where a run's CPU went, ms per request (/proc counts in 10 ms ticks: read them over whole runs). */
+const CPU_KEYS = ['machineCpuMsPerRequest', 'postgresCpuMsPerRequest', 'redisCpuMsPerRequest', 'loadgenCpuMsPerRequest'] as const;
+function perRequest(cpu: MachineCpu, total: number): Record<(typeof CPU_KEYS)[number], number> {
+  const per = (ms: number) => Number((ms / Math.max(1, total)).toFixed(3));
+  return { machineCpuMsPerRequest: per(cpu.machine), postgresCpuMsPerRequest: per(cpu.postgres), redisCpuMsPerRequest: per(cpu.redis), loadgenCpuMsPerRequest: per(cpu.loadgen) };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const r2 = (x: number) => Number(x.toFixed(2));
+const r3 = (x: number) => Number(x.toFixed(3));
 
 /**
  * One side's rounds as one run: percentiles over every response of every round (even pacing), or the median of
@@ -271,7 +297,7 @@ function pool(runs: Run[]) {
   const all = runs.flatMap((r): number[] => r.latencies ?? []).sort((a, b) => a - b);
   const pct = (q: number, key: 'p50Ms' | 'p90Ms' | 'p99Ms') => (all.length > 0 ? r2(quantile(all, q)) : median(runs.map((r) => r[key])));
   const total = runs.reduce((n, r) => n + r.total, 0);
-  const weighted = (key: 'serverCpuMsPerRequest' | 'mainThreadMsPerRequest') => Number((runs.reduce((n, r) => n + r[key] * r.total, 0) / Math.max(1, total)).toFixed(3));
+  const weighted = (key: 'serverCpuMsPerRequest' | 'mainThreadMsPerRequest' | (typeof CPU_KEYS)[number]) => Number((runs.reduce((n, r) => n + r[key] * r.total, 0) / Math.max(1, total)).toFixed(3));
   const gc = { count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 };
   for (const r of runs) {
     gc.count += r.gcPauses['count'] ?? 0;
@@ -292,6 +318,7 @@ function pool(runs: Run[]) {
     errors: runs.reduce((n, r) => n + r.errors, 0),
     serverCpuMsPerRequest: weighted('serverCpuMsPerRequest'),
     mainThreadMsPerRequest: weighted('mainThreadMsPerRequest'),
+    ...Object.fromEntries(CPU_KEYS.map((key) => [key, weighted(key)])),
     eventLoopDelayP99Ms: median(runs.map((r) => r.eventLoopDelayP99Ms)),
     eventLoopDelayMaxMs: Math.max(...runs.map((r) => r.eventLoopDelayMaxMs)),
     gcPauses: gc,
@@ -341,6 +368,8 @@ async function main(): Promise<void> {
         }
         const a = pool(runs.get('without')!);
         const b = pool(runs.get('with')!);
+        // rounds pair the sides (adjacent in time): the median of their ratios leaves out a round one disturbance spoilt
+        const perRound = a.p99MsPerRound.map((x, i) => (b.p99MsPerRound[i]! - x) / x);
         results.push({
           rate,
           p50Ms: { without: a.p50Ms, with: b.p50Ms },
@@ -348,6 +377,8 @@ async function main(): Promise<void> {
           p99OverheadRatio: Number(((b.p99Ms - a.p99Ms) / a.p99Ms).toFixed(3)),
           p50OverheadRatio: Number(((b.p50Ms - a.p50Ms) / a.p50Ms).toFixed(3)),
           p99OverheadMs: r2(b.p99Ms - a.p99Ms),
+          p99OverheadRatioPerRound: perRound.map(r3),
+          p99OverheadRatioMedianOfRounds: r3(median(perRound)),
           without: a,
           with: b,
         });
@@ -359,7 +390,8 @@ async function main(): Promise<void> {
         pacing: PACING === 'burst' ? 'autocannon overallRate over 20 connections: each second\'s quota leaves at once' : 'even: rate connections at 1 req/s each, 10 leaving every 1000·10/rate ms (bench/kit.ts pacedLoad)',
         when: new Date().toISOString(),
         machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavgAtStart: loadAtStart, loadavgAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
-        note: 'autocannon and the server share the 2 cores; loadavgAtStart/End tell how quiet the machine was.',
+        note:
+          'autocannon and the server share the 2 cores; loadavgAtStart/End tell how quiet the machine was. Per side, CPU per request: machineCpuMsPerRequest every core busy (all processes), postgres/redis/loadgenCpuMsPerRequest those processes (loadgen: autocannon, in the bench process), serverCpuMsPerRequest the server process (its threads).',
         setup: {
           snapshot: ports.snapshot,
           durationSeconds: duration,

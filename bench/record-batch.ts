@@ -2,32 +2,10 @@
 //   node --import tsx bench/record-batch.ts [--items 6000] [--batches 50,50,200] [--out record-batch]
 // Prints JSON; writes bench/results/<out>.json. Needs PostgreSQL on 127.0.0.1:5432 (its server processes' CPU is read from /proc).
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseCustomer } from '../src/screening/customer-schema.js';
 import { ReviewService } from '../src/store/services/review-service.js';
-import { arg, startBenchRuntime, withTempDatabase, writeResult } from './kit.js';
-
-/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
-const USER_HZ = 100;
-
-/** CPU time of every PostgreSQL server process so far, ms (utime + stime of processes named postgres*). */
-function postgresCpuMs(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // the process ended meanwhile
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (!name.startsWith('postgres')) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return (ticks * 1000) / USER_HZ;
-}
+import { arg, processesCpuMs, startBenchRuntime, withTempDatabase, writeResult } from './kit.js';
 
 const ITEMS = Number(arg('items', '6000'));
 /** Batch sizes, one run each; the first run also warms up the JIT and the connection (hence 50 twice by default). */
@@ -53,14 +31,14 @@ await withTempDatabase('kycgate_bench_record', async (dbName) => {
   const runs = [];
   for (const batch of BATCHES) {
     const items = Array.from({ length: ITEMS }, (_, i) => allow(i));
-    const pg0 = postgresCpuMs();
+    const pg0 = processesCpuMs('postgres');
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < items.length; i += batch) await review.recordScreenings(items.slice(i, i + batch));
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const per = (ms: number) => Number((ms / items.length).toFixed(3));
-    runs.push({ batch, items: items.length, wallMsPerDecision: per(wallMs), writerCpuMsPerDecision: per((cpu.user + cpu.system) / 1000), postgresCpuMsPerDecision: per(postgresCpuMs() - pg0) });
+    runs.push({ batch, items: items.length, wallMsPerDecision: per(wallMs), writerCpuMsPerDecision: per((cpu.user + cpu.system) / 1000), postgresCpuMsPerDecision: per(processesCpuMs('postgres') - pg0) });
   }
   await db.close();
   await writeResult(arg('out', 'record-batch'), {
