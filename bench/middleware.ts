@@ -285,7 +285,7 @@ function perRequest(cpu: MachineCpu, total: number): Record<(typeof CPU_KEYS)[nu
   return { machineCpuMsPerRequest: per(cpu.machine), postgresCpuMsPerRequest: per(cpu.postgres), redisCpuMsPerRequest: per(cpu.redis), loadgenCpuMsPerRequest: per(cpu.loadgen) };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
 const r2 = (x: number) => Number(x.toFixed(2));
 const r3 = (x: number) => Number(x.toFixed(3));
 
