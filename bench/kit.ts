@@ -265,4 +265,3 @@ export function machineBusyCpuMs(): number {
   const ticks = fields.slice(0, 8).map(Number); // user nice system idle iowait irq softirq steal
   return ((ticks.reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!) * 1000) / USER_HZ;
 }
-
