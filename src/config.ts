@@ -69,6 +69,8 @@ const schema = {
   KYCGATE_DECISION_MEMO_SIZE: int(0, 1_000_000).default(10_000),
   /** Write allow decisions (write-behind) from a worker thread with its own PostgreSQL connections, off the event loop; PGlite always writes on the main thread. */
   KYCGATE_RECORDER_THREAD: bool.default(true),
+  /** Nice value (0–19) the writer thread lowers its own CPU priority to (Linux, per thread), so recording yields the CPU to request handling; 0 leaves it. */
+  KYCGATE_RECORDER_NICE: int(0, 19).default(10),
 } as const;
 
 const envSchema = z.object(schema);

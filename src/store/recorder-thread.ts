@@ -2,9 +2,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPgPool, pgDb } from './pg-db.js';
 import { ReviewService } from './services/review-service.js';
-import type { WriterReply, WriterRequest, WriterSetup } from './threaded-writer.js';
+import { lowerThreadPriority } from './thread-priority.js';
+import type { WriterReady, WriterReply, WriterRequest, WriterSetup } from './threaded-writer.js';
 
 const setup = workerData as WriterSetup;
+// first, so that even the pool's set-up runs at the lower priority
+const nice = setup.nice > 0 ? (lowerThreadPriority(setup.nice) ?? null) : 0;
 const db = pgDb(createPgPool(setup.url, { max: setup.poolSize, connectTimeoutMs: setup.connectTimeoutMs }), setup.url);
 const review = new ReviewService(db);
 const port = parentPort!;
@@ -23,4 +26,4 @@ port.on('message', (msg: WriterRequest) => {
     },
   );
 });
-port.postMessage({ ready: true });
+port.postMessage({ ready: true, nice } satisfies WriterReady);

@@ -15,7 +15,11 @@ export interface WriterSetup {
   url: string;
   poolSize: number;
   connectTimeoutMs: number;
+  nice: number;
 }
+
+/** The thread's first message: started, and the nice value it runs at (`null` where it could not set one). */
+export type WriterReady = { ready: true; nice: number | null };
 
 /** A call the thread answers (by `id`). */
 type WriterCall = { op: 'recordScreenings'; items: ScreeningItem[] } | { op: 'getScreening'; screeningId: string };
@@ -28,6 +32,12 @@ export interface ThreadedWriterOptions {
   poolSize?: number;
   /** Connect timeout per attempt, ms. @defaultValue 3000 */
   connectTimeoutMs?: number;
+  /**
+   * Nice value (0–19) the thread lowers its own CPU priority to, so that recording yields the CPU to request handling
+   * (Linux: per thread, the event loop keeps its priority). 0 leaves it as is. A starved writer is bounded by the
+   * recorder's buffer: past it, screenings hold. @defaultValue 10
+   */
+  nice?: number;
 }
 
 /** A write the thread failed (its message and, when it had one, the error code). */
@@ -62,7 +72,7 @@ export class ThreadedScreeningWriter {
   #closed = false;
 
   constructor(url: string, logger: Logger, opts: ThreadedWriterOptions = {}) {
-    this.#setup = { url, poolSize: opts.poolSize ?? 2, connectTimeoutMs: opts.connectTimeoutMs ?? 3000 };
+    this.#setup = { url, poolSize: opts.poolSize ?? 2, connectTimeoutMs: opts.connectTimeoutMs ?? 3000, nice: opts.nice ?? 10 };
     this.#logger = logger;
   }
 
@@ -114,8 +124,11 @@ export class ThreadedScreeningWriter {
         thread.waiting.clear();
         reject(err);
       };
-      worker.on('message', (msg: WriterReply | { ready: true }) => {
-        if ('ready' in msg) return resolve(thread);
+      worker.on('message', (msg: WriterReply | WriterReady) => {
+        if ('ready' in msg) {
+          if (this.#setup.nice > 0 && msg.nice === null) this.#logger.warn({ nice: this.#setup.nice }, 'the decision writer thread could not lower its CPU priority; it runs at the process priority');
+          return resolve(thread);
+        }
         const waiter = thread.waiting.get(msg.id);
         thread.waiting.delete(msg.id);
         if (thread.waiting.size === 0) worker.unref();
@@ -138,11 +151,17 @@ export class ThreadedScreeningWriter {
 }
 
 /**
- * The store write-behind allows go to: a writer thread on the database's PostgreSQL URL when `thread` is on, else
- * `review` itself (PGlite, or the thread turned off). `close` ends the thread (a no-op without one).
+ * The store write-behind allows go to: a writer thread on the database's PostgreSQL URL (at `thread.nice`, see
+ * ThreadedWriterOptions) when `thread.enabled`, else `review` itself (PGlite, or the thread turned off). `close` ends
+ * the thread (a no-op without one).
  */
-export function decisionStore<R extends object>(db: { url?: string }, review: R, thread: boolean, logger: Logger): { store: R | ThreadedScreeningWriter; close: () => Promise<void> } {
-  if (!thread || !db.url) return { store: review, close: async () => {} };
-  const writer = new ThreadedScreeningWriter(db.url, logger);
+export function decisionStore<R extends object>(
+  db: { url?: string },
+  review: R,
+  thread: { enabled: boolean; nice?: number },
+  logger: Logger,
+): { store: R | ThreadedScreeningWriter; close: () => Promise<void> } {
+  if (!thread.enabled || !db.url) return { store: review, close: async () => {} };
+  const writer = new ThreadedScreeningWriter(db.url, logger, thread.nice === undefined ? {} : { nice: thread.nice });
   return { store: writer, close: () => writer.close() };
 }

@@ -1,6 +1,7 @@
 // ThreadedScreeningWriter on real PostgreSQL: write-behind batches recorded from a worker thread, idempotent, read back, refused connections, decisionStore, process exit.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -206,6 +207,37 @@ describe('writer thread life cycle', () => {
   });
 });
 
+describe('the writer thread\'s CPU priority', () => {
+  /** Nice value of each thread of this process (field 19 of /proc/self/task/<tid>/stat). */
+  const threadNices = () =>
+    readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+    });
+
+  test('the thread lowers itself to the nice value it is given (the default 10, or 7); the event loop keeps 0', { skip: !existsSync('/proc/thread-self') && 'needs /proc (Linux)' }, async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const sink = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+    /**
+     * Nice values other than 0 among the threads started by `fn` (the thread ids it added: earlier writers' threads are
+     * left out, and so are helper threads started at 0 meanwhile, e.g. libuv's pool on first use).
+     */
+    const startedBy = async (fn: () => Promise<unknown>) => {
+      const before = new Set(threadNices().map((x) => x.tid));
+      await fn();
+      return threadNices().flatMap((x) => (before.has(x.tid) || x.nice === 0 ? [] : [x.nice]));
+    };
+    const [a, b] = allows('thr-nice', 2);
+    const seven = new ThreadedScreeningWriter(t.url, sink, { nice: 7 });
+    writers.push(seven);
+    assert.deepEqual(await startedBy(async () => assert.deepEqual(await seven.recordScreenings([{ ...a!, actor: 'svc' }]), { recorded: 1 })), [7], 'the writer thread, at nice 7');
+    const byDefault = writer(t.url);
+    assert.deepEqual(await startedBy(async () => assert.deepEqual(await byDefault.recordScreenings([{ ...b!, actor: 'svc' }]), { recorded: 1 })), [10], 'the default: nice 10');
+    assert.equal(threadNices().find((x) => x.tid === process.pid)?.nice, 0, 'the main thread keeps its priority');
+    assert.deepEqual(lines.filter((l) => /could not lower/.test(l.msg)), [], 'no warning where the priority was set');
+  });
+});
+
 describe('decisionStore', () => {
   test('the review service itself when the thread is off or the database has no URL; a writer thread on db.url otherwise', async () => {
     // openDatabase on PostgreSQL remembers the URL it opened
@@ -217,15 +249,15 @@ describe('decisionStore', () => {
       assert.equal(noUrl.url, undefined);
       const svc = new ReviewService(opened);
 
-      const off = decisionStore(opened, svc, false, logger);
+      const off = decisionStore(opened, svc, { enabled: false }, logger);
       assert.equal(off.store, svc);
       await off.close();
-      const bare = decisionStore(noUrl, svc, true, logger);
+      const bare = decisionStore(noUrl, svc, { enabled: true }, logger);
       assert.equal(bare.store, svc);
       await bare.close();
-      assert.equal(decisionStore({}, svc, true, logger).store, svc);
+      assert.equal(decisionStore({}, svc, { enabled: true }, logger).store, svc);
 
-      const on = decisionStore(opened, svc, true, logger);
+      const on = decisionStore(opened, svc, { enabled: true }, logger);
       try {
         assert.ok(on.store instanceof ThreadedScreeningWriter);
         const [it] = allows('thr-store', 1);
