@@ -1,5 +1,5 @@
 // Benchmark: the demo provisioning route with and without kycgate's middleware, at fixed request rates, side by side.
-//   node --import tsx bench/middleware.ts [--rates 200,500] [--duration 10] [--rounds 3] [--accounts 2000|0] [--policy us-export-2026] [--pacing even|burst] [--per-tick 10] [--breakdown] [--gc-trace] [--out middleware]
+//   node --import tsx bench/middleware.ts [--rates 200,500] [--duration 10] [--rounds 3] [--accounts 2000|0] [--policy us-export-2026] [--pacing even|burst] [--per-tick 10] [--breakdown] [--gc-trace] [--recorder-nice 10] [--out middleware]
 // Prints JSON; writes bench/results/<out>.json. Needs PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +27,7 @@ async function server(): Promise<void> {
     KYCGATE_RATE_LIMIT_PER_MINUTE: '1000000',
     KYCGATE_QUEUE_PREFIX: prefix,
     KYCGATE_POLICY: process.env['BENCH_POLICY'] ?? 'us-export-2026',
+    KYCGATE_RECORDER_NICE: process.env['BENCH_RECORDER_NICE'] ?? '',
   });
   const review = new ReviewService(db);
   const writes = decisionStore(db, review, { enabled: config.KYCGATE_RECORDER_THREAD, nice: config.KYCGATE_RECORDER_NICE }, logger);
@@ -144,6 +145,8 @@ const ROUNDS = Number(arg('rounds', '3'));
 const BREAKDOWN = process.argv.includes('--breakdown');
 /** Policy pack the server screens under (`--policy`). */
 const POLICY = arg('policy', 'us-export-2026');
+/** Nice value of the decision writer thread (`--recorder-nice`; empty: KYCGATE_RECORDER_NICE's default). */
+const RECORDER_NICE = arg('recorder-nice', '');
 
 /** Account `a`'s organization: distinct for every a < 16·16·16·8·8 (mixed radix over the word lists). */
 function orgName(a: number): string {
@@ -338,7 +341,7 @@ async function main(): Promise<void> {
     try {
       const started = await forkServer<{ guarded: number; bare: number; noPersist: number; noAggregate: number; snapshot: string }>(
         import.meta.filename,
-        { BENCH_DB: dbName, BENCH_POLICY: POLICY, ...(TIMELINE ? { BENCH_TIMELINE: '1' } : {}), ...(arg('profile', '') ? { BENCH_PROFILE_DIR: path.resolve(arg('profile', '')), BENCH_PROFILE_KIND: arg('profile-kind', 'cpu') } : {}) },
+        { BENCH_DB: dbName, BENCH_POLICY: POLICY, BENCH_RECORDER_NICE: RECORDER_NICE, ...(TIMELINE ? { BENCH_TIMELINE: '1' } : {}), ...(arg('profile', '') ? { BENCH_PROFILE_DIR: path.resolve(arg('profile', '')), BENCH_PROFILE_KIND: arg('profile-kind', 'cpu') } : {}) },
         gcTrace ? { flags: ['--trace-gc-nvp'], onStdoutLine: (line) => gcTrace.line(line) } : {},
       );
       gcTrace?.ready();
@@ -398,7 +401,7 @@ async function main(): Promise<void> {
           rounds: ROUNDS,
           lists: 'current-2026 (23,280 entries)',
           policy: POLICY,
-          persistence: 'PostgreSQL, write-behind for allows from a writer thread (KYCGATE_RECORDER_THREAD)',
+          persistence: `PostgreSQL, write-behind for allows from a writer thread (KYCGATE_RECORDER_THREAD) at nice ${RECORDER_NICE || '10 (KYCGATE_RECORDER_NICE default)'}`,
           matchCache: 'KYCGATE_MATCH_CACHE_SIZE 50,000 names per snapshot',
           decisionMemo: 'KYCGATE_DECISION_MEMO_SIZE 10,000 allows (default): a repeated identical request reuses its allow',
           redis: 'BullMQ queue (idle: every request is inline) + training aggregation (every training request is added; the request waits for the sum only when its headquarters tier gives the sum a say)',
