@@ -1,7 +1,7 @@
 // ThreadedScreeningWriter on real PostgreSQL: write-behind batches recorded from a worker thread, idempotent, read back, refused connections, decisionStore, process exit.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ import { connectPg, pgDb } from '../../../src/store/pg-db.js';
 import { verifyAudit } from '../../../src/store/services/audit-service.js';
 import { ReviewService } from '../../../src/store/services/review-service.js';
 import { ThreadedScreeningWriter, WriterError, decisionStore } from '../../../src/store/threaded-writer.js';
+import { threadNices } from '../../proc-threads.js';
 import { createTestDatabase, decisionFor, type TestDatabase } from './helpers.js';
 
 const logger = createLogger('silent');
@@ -208,13 +209,6 @@ describe('writer thread life cycle', () => {
 });
 
 describe('the writer thread\'s CPU priority', () => {
-  /** Nice value of each thread of this process (field 19 of /proc/self/task/<tid>/stat). */
-  const threadNices = () =>
-    readdirSync('/proc/self/task').map((tid) => {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
-    });
-
   test('the thread lowers itself to the nice value it is given (the default 10, or 7); the event loop keeps 0', { skip: !existsSync('/proc/thread-self') && 'needs /proc (Linux)' }, async () => {
     const lines: { level: number; msg: string }[] = [];
     const sink = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
@@ -223,9 +217,9 @@ describe('the writer thread\'s CPU priority', () => {
      * left out, and so are helper threads started at 0 meanwhile, e.g. libuv's pool on first use).
      */
     const startedBy = async (fn: () => Promise<unknown>) => {
-      const before = new Set(threadNices().map((x) => x.tid));
+      const before = new Set(threadNices().keys());
       await fn();
-      return threadNices().flatMap((x) => (before.has(x.tid) || x.nice === 0 ? [] : [x.nice]));
+      return [...threadNices()].flatMap(([tid, nice]) => (before.has(tid) || nice === 0 ? [] : [nice]));
     };
     const [a, b] = allows('thr-nice', 2);
     const seven = new ThreadedScreeningWriter(t.url, sink, { nice: 7 });
@@ -233,7 +227,7 @@ describe('the writer thread\'s CPU priority', () => {
     assert.deepEqual(await startedBy(async () => assert.deepEqual(await seven.recordScreenings([{ ...a!, actor: 'svc' }]), { recorded: 1 })), [7], 'the writer thread, at nice 7');
     const byDefault = writer(t.url);
     assert.deepEqual(await startedBy(async () => assert.deepEqual(await byDefault.recordScreenings([{ ...b!, actor: 'svc' }]), { recorded: 1 })), [10], 'the default: nice 10');
-    assert.equal(threadNices().find((x) => x.tid === process.pid)?.nice, 0, 'the main thread keeps its priority');
+    assert.equal(threadNices().get(process.pid), 0, 'the main thread keeps its priority');
     assert.deepEqual(lines.filter((l) => /could not lower/.test(l.msg)), [], 'no warning where the priority was set');
   });
 });

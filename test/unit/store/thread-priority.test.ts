@@ -1,23 +1,13 @@
 // lowerThreadPriority on Linux: the calling thread alone gets the nice value; the other threads of the process keep theirs.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import { threadNices } from '../../proc-threads.js';
 
 const linux = existsSync('/proc/thread-self');
-
-/** Nice value of each thread of this process, by thread id (field 19 of /proc/self/task/<tid>/stat). */
-function threadNices(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    // after "pid (comm) ": field 3 (state) is index 0, so field 19 is index 16
-    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
-  }
-  return out;
-}
 
 test('a worker thread that lowers itself to nice 13 runs at 13; the main thread and the others stay at 0', { skip: !linux && 'needs /proc (Linux)' }, async () => {
   const src = JSON.stringify(new URL('../../../src/store/thread-priority.ts', import.meta.url).href);
