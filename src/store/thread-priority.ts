@@ -19,4 +19,3 @@ export function lowerThreadPriority(nice: number): number | undefined {
     return undefined;
   }
 }
-
