@@ -95,7 +95,7 @@ async function measure(mw: RequestHandler): Promise<{ mainUsPerCall: number; all
 await withTempDatabase('kycgate_bench_parts', async (dbName) => {
   const { config, logger, engine, db } = await startBenchRuntime(dbName);
   const review = new ReviewService(db);
-  const writes = decisionStore(db, review, { enabled: config.KYCGATE_RECORDER_THREAD, nice: config.KYCGATE_RECORDER_NICE }, logger);
+  const writes = decisionStore(db, review, config, logger);
   const recorder = new DecisionRecorder(writes.store, logger);
   const prefix = `{kycbench${randomBytes(3).toString('hex')}}`;
   const redis = connectRedis('redis://127.0.0.1:6379', { failFast: false });

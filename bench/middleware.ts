@@ -30,7 +30,7 @@ async function server(): Promise<void> {
     KYCGATE_RECORDER_NICE: process.env['BENCH_RECORDER_NICE'] ?? '',
   });
   const review = new ReviewService(db);
-  const writes = decisionStore(db, review, { enabled: config.KYCGATE_RECORDER_THREAD, nice: config.KYCGATE_RECORDER_NICE }, logger);
+  const writes = decisionStore(db, review, config, logger);
   const recorder = new DecisionRecorder(writes.store, logger);
   const queue = new ScreeningQueue({ url: 'redis://127.0.0.1:6379', prefix, logger });
   await queue.ready();

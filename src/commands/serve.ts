@@ -95,7 +95,7 @@ export async function run(opts: { demo?: boolean }): Promise<number> {
   const [redisUp, db] = await Promise.all([probeRedis(url, 1000), openDatabase(config, logger)]);
   closers.push({ name: 'database', close: () => db.close() });
   const review = new ReviewService(db);
-  const writes = decisionStore(db, review, { enabled: config.KYCGATE_RECORDER_THREAD, nice: config.KYCGATE_RECORDER_NICE }, logger);
+  const writes = decisionStore(db, review, config, logger);
   closers.push({ name: 'decision writer', close: writes.close });
   const recorder = new DecisionRecorder(writes.store, logger, {}, (n) => metrics.writeBehind.set(n));
   const useRedis = redisUp || config.explicit.redis;

@@ -1,6 +1,7 @@
 // Records write-behind decisions from a worker thread with its own PostgreSQL pool: the event loop only posts a message.
 import { Worker } from 'node:worker_threads';
 import type { Customer, Decision } from '../model/index.js';
+import type { Config } from '../config.js';
 import type { Logger } from '../runtime/logger.js';
 
 /** One screening to record (ReviewService.recordScreenings' item). */
@@ -151,17 +152,17 @@ export class ThreadedScreeningWriter {
 }
 
 /**
- * The store write-behind allows go to: a writer thread on the database's PostgreSQL URL (at `thread.nice`, see
- * ThreadedWriterOptions) when `thread.enabled`, else `review` itself (PGlite, or the thread turned off). `close` ends
- * the thread (a no-op without one).
+ * The store write-behind allows go to: a writer thread on the database's PostgreSQL URL (at KYCGATE_RECORDER_NICE)
+ * when KYCGATE_RECORDER_THREAD is on, else `review` itself (PGlite, or the thread turned off). `close` ends the thread
+ * (a no-op without one).
  */
 export function decisionStore<R extends object>(
   db: { url?: string },
   review: R,
-  thread: { enabled: boolean; nice?: number },
+  config: Pick<Config, 'KYCGATE_RECORDER_THREAD' | 'KYCGATE_RECORDER_NICE'>,
   logger: Logger,
 ): { store: R | ThreadedScreeningWriter; close: () => Promise<void> } {
-  if (!thread.enabled || !db.url) return { store: review, close: async () => {} };
-  const writer = new ThreadedScreeningWriter(db.url, logger, thread.nice === undefined ? {} : { nice: thread.nice });
+  if (!config.KYCGATE_RECORDER_THREAD || !db.url) return { store: review, close: async () => {} };
+  const writer = new ThreadedScreeningWriter(db.url, logger, { nice: config.KYCGATE_RECORDER_NICE });
   return { store: writer, close: () => writer.close() };
 }

@@ -30,7 +30,7 @@ export function defaultRuntime(): Promise<DefaultRuntime> {
     ]);
     const [engine, db] = await Promise.all([ScreeningEngine.start(config, logger), openDatabase(config, logger)]);
     const review = new ReviewService(db);
-    return { engine, review, store: decisionStore(db, review, { enabled: config.KYCGATE_RECORDER_THREAD, nice: config.KYCGATE_RECORDER_NICE }, logger).store };
+    return { engine, review, store: decisionStore(db, review, config, logger).store };
   })();
   started.catch(() => {
     started = undefined; // a later middleware creation may retry

@@ -233,6 +233,7 @@ describe('the writer thread\'s CPU priority', () => {
 });
 
 describe('decisionStore', () => {
+  const ON = { KYCGATE_RECORDER_THREAD: true, KYCGATE_RECORDER_NICE: 10 };
   test('the review service itself when the thread is off or the database has no URL; a writer thread on db.url otherwise', async () => {
     // openDatabase on PostgreSQL remembers the URL it opened
     const opened = await openDatabase(loadConfig({ DATABASE_URL: t.url, KYCGATE_LOG_LEVEL: 'silent' }), logger, { migrate: false });
@@ -243,15 +244,15 @@ describe('decisionStore', () => {
       assert.equal(noUrl.url, undefined);
       const svc = new ReviewService(opened);
 
-      const off = decisionStore(opened, svc, { enabled: false }, logger);
+      const off = decisionStore(opened, svc, { ...ON, KYCGATE_RECORDER_THREAD: false }, logger);
       assert.equal(off.store, svc);
       await off.close();
-      const bare = decisionStore(noUrl, svc, { enabled: true }, logger);
+      const bare = decisionStore(noUrl, svc, ON, logger);
       assert.equal(bare.store, svc);
       await bare.close();
-      assert.equal(decisionStore({}, svc, { enabled: true }, logger).store, svc);
+      assert.equal(decisionStore({}, svc, ON, logger).store, svc);
 
-      const on = decisionStore(opened, svc, { enabled: true }, logger);
+      const on = decisionStore(opened, svc, ON, logger);
       try {
         assert.ok(on.store instanceof ThreadedScreeningWriter);
         const [it] = allows('thr-store', 1);
