@@ -99,12 +99,13 @@ export async function startWorkers(deps: StartWorkersDeps): Promise<RunningWorke
   const fileOrDb = () => (deps.db ? ({ kind: 'db' } as const) : undefined);
 
   // Brings the engine to the snapshot in force in the store (one load at a time, shared by concurrent callers).
-  let following: Promise<void> | undefined;
-  const followCurrent = (): Promise<void> =>
+  let following: Promise<string | undefined> | undefined;
+  const followCurrent = (): Promise<string | undefined> =>
     (following ??= (async () => {
-      if (!config.KYCGATE_SEED_DIR && engine.snapshot && (await new SnapshotStore(config.KYCGATE_DATA_DIR).currentId()) === engine.snapshot.id) return;
+      if (!config.KYCGATE_SEED_DIR && engine.snapshot && (await new SnapshotStore(config.KYCGATE_DATA_DIR).currentId()) === engine.snapshot.id) return engine.snapshot.id;
       const next = await loadCurrentSnapshot(config, logger);
       if (next && next.id !== engine.snapshot?.id) await (engine.swapAsync?.(next) ?? engine.swap(next));
+      return next?.id;
     })().finally(() => {
       following = undefined;
     }));

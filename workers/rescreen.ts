@@ -1,4 +1,4 @@
-// Rescreen worker: screens one chunk of customers against the current snapshot, records results, exactly once per snapshot.
+// Rescreen worker: screens one chunk of customers against the snapshot in force, records results, exactly once per chunk.
 import type { Job } from 'bullmq';
 import { isKycError } from '../src/errors.js';
 import type { Customer } from '../src/model/index.js';
@@ -20,15 +20,19 @@ export interface RescreenDeps {
   now?: () => Date;
   /**
    * Brings the engine to the snapshot in force (loads and swaps it) when it lags behind, e.g. a chunk
-   * planned by another process right after a refresh this process has not followed yet.
+   * planned by another process right after a refresh this process has not followed yet. Resolves with the id of
+   * the snapshot in force (undefined when it cannot tell).
    */
-  ensureCurrentSnapshot?: () => Promise<void>;
+  ensureCurrentSnapshot?: () => Promise<string | undefined>;
 }
 
-/** A chunk whose snapshot this worker does not serve: thrown as a plain error, so BullMQ retries it with backoff. */
+/**
+ * The snapshot changed under a chunk (a swap during it), or the worker cannot tell which snapshot is in force: thrown as
+ * a plain error, so BullMQ retries the chunk with backoff.
+ */
 export class SnapshotMismatchError extends Error {
   constructor(chunkId: string, wanted: string, serving: string | undefined) {
-    super(`rescreen chunk ${chunkId} is for snapshot ${wanted}, this worker serves ${serving ?? 'none'}: not screened here; retried once the snapshot is loaded`);
+    super(`rescreen chunk ${chunkId} needs snapshot ${wanted}, this worker serves ${serving ?? 'none'}: not screened further here; retried`);
     this.name = 'SnapshotMismatchError';
   }
 }
@@ -61,11 +65,17 @@ function isDuplicateScreening(err: unknown): boolean {
 }
 
 /**
- * Processes one chunk. Exactly once per snapshot: a chunk already completed is skipped whole; inside
- * an unfinished chunk (a crashed attempt) customers already marked are skipped; a recorded screening
- * carries a deterministic id (hash of run + snapshot + policy/rules + customer), so a record that landed
- * just before a crash is not stored twice either. Lines that are not valid customers are counted, not
- * fatal. A chunk is only worked on the snapshot it names (SnapshotMismatchError, retried otherwise).
+ * Processes one chunk. Exactly once: a chunk already completed is skipped whole; inside an unfinished
+ * chunk (a crashed attempt) customers already marked are skipped; a recorded screening carries a
+ * deterministic id (hash of run + snapshot + policy/rules + customer), so a record that landed just
+ * before a crash is not stored twice either. Lines that are not valid customers are counted, not fatal.
+ *
+ * Which snapshot: the one the chunk names when it is in force. The worker first follows the snapshot in force
+ * (`ensureCurrentSnapshot`); when that is another one, the chunk's snapshot has been replaced since it was planned,
+ * and the chunk is screened on the one in force (`carriedForwardTo`): that is what decisions are made on now, and it
+ * holds every list change the chunk was planned for unless a later change took it back. Its customers still count
+ * for the chunk's run. Without `ensureCurrentSnapshot`, and whenever a swap lands during the chunk, the chunk stops
+ * (SnapshotMismatchError, retried): customers screened before the swap stay done, the retry takes the rest.
  */
 export async function processRescreenChunk(job: Pick<Job<RescreenChunkData>, 'data' | 'id' | 'updateProgress'>, deps: RescreenDeps): Promise<RescreenChunkResult> {
   const data = job.data;
@@ -75,14 +85,20 @@ export async function processRescreenChunk(job: Pick<Job<RescreenChunkData>, 'da
     result.skipped = data.range.count;
     return result;
   }
-  if (deps.engine.snapshot?.id !== data.snapshotId && deps.ensureCurrentSnapshot) await deps.ensureCurrentSnapshot();
+  const inForce = deps.engine.snapshot?.id !== data.snapshotId ? await deps.ensureCurrentSnapshot?.() : data.snapshotId;
   if (!deps.engine.ready) throw new Error('lists not loaded yet; the chunk will be retried');
-  // customers are screened, recorded and marked done only on the snapshot the chunk names
+  // the chunk's own snapshot, or the one in force when the worker serves it now; anything else stops at onSnapshot
+  const target = inForce !== undefined && inForce === deps.engine.snapshot?.id ? inForce : data.snapshotId;
+  if (target !== data.snapshotId) {
+    result.carriedForwardTo = target;
+    deps.logger.info({ chunk: chunkId, runId: data.runId, planned: data.snapshotId, inForce: target }, 'rescreen chunk planned on a snapshot no longer in force: screened on the one in force');
+  }
+  // customers are screened, recorded and marked done only on `target`
   const onSnapshot = () => {
     const serving = deps.engine.snapshot?.id;
-    if (serving !== data.snapshotId) {
-      deps.logger.warn({ chunk: chunkId, wanted: data.snapshotId, serving }, 'rescreen chunk is for another snapshot than this worker serves; retried later');
-      throw new SnapshotMismatchError(chunkId, data.snapshotId, serving);
+    if (serving !== target) {
+      deps.logger.warn({ chunk: chunkId, wanted: target, serving }, 'the snapshot changed during a rescreen chunk (or is not the one it names); retried later');
+      throw new SnapshotMismatchError(chunkId, target, serving);
     }
   };
   onSnapshot();
@@ -127,7 +143,7 @@ export async function processRescreenChunk(job: Pick<Job<RescreenChunkData>, 'da
           decision = deps.engine.screen(value, { policy: data.policy, now: now(), suppressions, licences });
         }
       }
-      decision = { ...decision, screeningId: rescreenScreeningId({ runId: data.runId, snapshotId: data.snapshotId }, decision, customer) };
+      decision = { ...decision, screeningId: rescreenScreeningId({ runId: data.runId, snapshotId: target }, decision, customer) };
       result.screened += 1;
       result.outcomes[decision.outcome] = (result.outcomes[decision.outcome] ?? 0) + 1;
       if (data.recordAll || decision.outcome !== 'allow') {

@@ -53,6 +53,8 @@ export interface RescreenChunkResult {
   recorded: number;
   errors: number;
   outcomes: Record<string, number>;
+  /** The snapshot the chunk was screened on when the one it was planned on was no longer in force. */
+  carriedForwardTo?: string;
 }
 
 /** A plan job expands into chunk jobs inside a worker (the scheduled full rescreen, a delta after a refresh, a rule date). */

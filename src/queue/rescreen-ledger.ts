@@ -105,7 +105,7 @@ export class RescreenLedger {
     return new Set(await this.redis.smembers(customersKey(this.prefix, chunkId)));
   }
 
-  /** Marks customers of a chunk as screened against its snapshot. */
+  /** Marks customers of a chunk as screened (on its snapshot, or the one in force it was carried to). */
   async markCustomers(chunkId: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const key = customersKey(this.prefix, chunkId);

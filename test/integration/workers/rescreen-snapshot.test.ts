@@ -1,5 +1,6 @@
 // Rescreen chunks on real Redis (ledger) + real PostgreSQL (ReviewService): a rerun on the same snapshot (rule date)
-// records a new decision and opens a case for a new deny; a chunk is only screened and marked on the snapshot it names.
+// records a new decision and opens a case for a new deny; a chunk is screened on the snapshot it names, or on the one
+// in force when its own was replaced (carried forward), never on a stale one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -115,8 +116,9 @@ test('a chunk for a snapshot the worker does not serve is not screened or marked
   assert.equal(await ledger.isChunkDone('snap-new', c.id), false);
 
   // the worker loads the snapshot in force (the announcement it had not followed yet): the chunk runs
-  const loaded = await processRescreenChunk(job(c), { ...deps, ensureCurrentSnapshot: async () => engine.swap(snapshot('snap-new')) });
+  const loaded = await processRescreenChunk(job(c), { ...deps, ensureCurrentSnapshot: async () => (engine.swap(snapshot('snap-new')), 'snap-new') });
   assert.equal(loaded.screened, customers.length);
+  assert.equal(loaded.carriedForwardTo, undefined);
   assert.ok((engine.screened as string[]).every((s) => s.endsWith('@snap-new')));
   assert.equal(await ledger.isChunkDone('snap-new', c.id), true);
 });
@@ -134,4 +136,53 @@ test('a swap in the middle of a chunk stops it: customers screened after the swa
   const done = await ledger.doneCustomers(c.id);
   assert.ok(!done.has('rs-b') && !done.has('rs-c'));
   assert.equal(await ledger.isChunkDone('snap-x', c.id), false);
+});
+
+test('a chunk planned on a snapshot no longer in force is screened on the one in force and completes its run', async () => {
+  // a delta chunk planned for snap-2; snap-3 replaced it before a worker took the chunk
+  const engine = fakeEngine('snap-3', (c) => (c.id === 'rs-b' ? [{ code: 'TIER2_HEADQUARTERS', subject: 'customer', outcome: 'review', detail: 'HQ tier 2' }] : []));
+  const c = chunk('run-carry', 'snap-2');
+  const followed: string[] = [];
+  const deps = { engine, recorder: svc, ledger, logger, ensureCurrentSnapshot: async () => (followed.push('follow'), engine.snapshot.id) };
+  const r = await processRescreenChunk(job(c), deps);
+  assert.deepEqual(followed, ['follow'], 'the worker checked which snapshot is in force');
+  assert.equal(r.carriedForwardTo, 'snap-3');
+  assert.equal(r.screened, customers.length);
+  assert.deepEqual(engine.screened, ['rs-a@snap-3', 'rs-b@snap-3', 'rs-c@snap-3']);
+  // the review is recorded with the id a retry on snap-3 would give it, and its decision names snap-3's lists
+  const { rows } = await t.db.query<{ screening_id: string }>(`SELECT screening_id FROM screenings WHERE customer_id = 'rs-b' AND actor = 'worker:rescreen'`);
+  const b = customers[1]!;
+  const expected = rescreenScreeningId({ runId: 'run-carry', snapshotId: 'snap-3' }, { ...decisionFor(b, []), rulesVersion: 'rules-1' }, b);
+  assert.ok(rows.some((row) => row.screening_id === expected), 'screening id hashed with the snapshot it was screened on');
+  assert.equal(await ledger.isChunkDone('snap-2', c.id), true, 'the chunk counts as done for the run it was planned in');
+  const again = await processRescreenChunk(job(c), deps);
+  assert.equal(again.skipped, customers.length, 'a second delivery does nothing');
+  assert.equal(engine.screened.length, customers.length);
+});
+
+test('a worker that cannot tell the snapshot in force does not carry a chunk to the stale one it serves', async () => {
+  const engine = fakeEngine('snap-stale', () => []);
+  const c = chunk('run-unknown', 'snap-named');
+  await assert.rejects(processRescreenChunk(job(c), { engine, recorder: svc, ledger, logger, ensureCurrentSnapshot: async () => undefined }), SnapshotMismatchError);
+  // following reported a snapshot the engine did not end up serving (its load or swap failed): no carry either
+  await assert.rejects(processRescreenChunk(job(c), { engine, recorder: svc, ledger, logger, ensureCurrentSnapshot: async () => 'snap-other' }), SnapshotMismatchError);
+  assert.deepEqual(engine.screened, []);
+  assert.equal(await ledger.isChunkDone('snap-named', c.id), false);
+});
+
+test('after a swap stopped a chunk, its retry screens the rest on the snapshot now in force', async () => {
+  const engine = fakeEngine('snap-p', () => []);
+  const c = chunk('run-swap-retry', 'snap-p');
+  let n = 0;
+  engine.onScreen = () => {
+    n += 1;
+    if (n === 1) engine.swap(snapshot('snap-q'));
+  };
+  const deps = { engine, recorder: svc, ledger, logger, ensureCurrentSnapshot: async () => engine.snapshot.id };
+  await assert.rejects(processRescreenChunk(job(c), deps), SnapshotMismatchError);
+  const retry = await processRescreenChunk(job(c), deps);
+  assert.equal(retry.carriedForwardTo, 'snap-q');
+  assert.equal(retry.skipped, 1, 'the customer screened on snap-p before the swap stays done');
+  assert.deepEqual(engine.screened, ['rs-a@snap-p', 'rs-b@snap-q', 'rs-c@snap-q']);
+  assert.equal(await ledger.isChunkDone('snap-p', c.id), true);
 });
