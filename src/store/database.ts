@@ -101,7 +101,7 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
         `database: no PostgreSQL at ${defaultUrl} (${describe(err)}); using embedded PGlite in ${dir} — single process only, set DATABASE_URL for production`,
       );
       await mkdir(dir, { recursive: true });
-      db = await openPglite(dir);
+      db = await openPglite(dir, { onLockLost: (err) => logger.error({ dir, err: err.message }, 'lost the lock on the embedded database; another process may be writing to it') });
     }
   }
   if (options.migrate !== false) {
