@@ -100,7 +100,9 @@ export class SourceBreakers {
 /**
  * Registers gauges over the source status published in Redis (any process's breakers):
  * `kycgate_source_breaker_state{source}` (0 closed, 1 half-open, 2 open),
- * `kycgate_source_consecutive_failures{source}` and `kycgate_source_last_refusal_timestamp_seconds{source}`.
+ * `kycgate_source_consecutive_failures{source}`, `kycgate_source_last_success_timestamp_seconds{source}` (a refresh
+ * that imported the source or found it unchanged: what to alert on, per source) and
+ * `kycgate_source_last_refusal_timestamp_seconds{source}`.
  * Read at scrape time; a Redis outage leaves the gauges as last seen.
  */
 export function registerSourceMetrics(registry: Registry, redis: Redis, prefix: string): void {
@@ -130,6 +132,19 @@ export function registerSourceMetrics(registry: Registry, redis: Redis, prefix: 
     async collect() {
       try {
         for (const [source, s] of Object.entries(await read())) this.set({ source }, s.consecutiveFailures);
+      } catch {
+        /* keep last values */
+      }
+    },
+  });
+  new Gauge({
+    name: 'kycgate_source_last_success_timestamp_seconds',
+    help: 'When a refresh of the source last succeeded (imported, or found unchanged), unix seconds; 0 = never',
+    labelNames: ['source'],
+    registers: [registry],
+    async collect() {
+      try {
+        for (const [source, s] of Object.entries(await read())) this.set({ source }, s.lastSuccessAt ? Date.parse(s.lastSuccessAt) / 1000 : 0);
       } catch {
         /* keep last values */
       }

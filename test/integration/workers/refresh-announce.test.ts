@@ -13,7 +13,8 @@ import { loadConfig } from '../../../src/config.js';
 import type { Snapshot } from '../../../src/lists/snapshot.js';
 import { createLogger } from '../../../src/runtime/logger.js';
 import { subscribeSnapshots } from '../../../src/queue/pubsub.js';
-import { SourceBreakers } from '../../../src/sources/breaker.js';
+import { Registry } from 'prom-client';
+import { registerSourceMetrics, SourceBreakers } from '../../../src/sources/breaker.js';
 import { downloadFile } from '../../../src/sources/download.js';
 import { parseRegistry } from '../../../src/sources/registry.js';
 import { SnapshotStore } from '../../../src/sources/snapshot-store.js';
@@ -131,6 +132,11 @@ test('a refresh that died after the import is announced by the next one (also on
     await settle();
     assert.equal(deltas.length, deltasBefore);
     assert.deepEqual(published.slice(publishedBefore), [s2]);
+    // an unchanged source counts as refreshed: its last-success gauge is now (what an alert on a stale source reads)
+    const metrics = new Registry();
+    registerSourceMetrics(metrics, redis, prefix);
+    const success = Number(/kycgate_source_last_success_timestamp_seconds\{source="dpl"\} (\S+)/.exec(await metrics.metrics())?.[1]);
+    assert.ok(Math.abs(success - Date.now() / 1000) < 10, `last success ${success}`);
 
     // v3 was downloaded (validators cached) by a refresh that died before importing it: the next 304 still imports it
     body = version(full, [20, 21]);

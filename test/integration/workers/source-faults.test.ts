@@ -114,6 +114,7 @@ test('a failing source is refused each way, opens its breaker, and the previous 
   const text = await reg.metrics();
   assert.match(text, /kycgate_source_breaker_state\{source="dpl"\} 2/);
   assert.match(text, /kycgate_source_last_refusal_timestamp_seconds\{source="dpl"\} [1-9]/);
+  assert.match(text, /kycgate_source_last_success_timestamp_seconds\{source="dpl"\} 0\n/, 'never refreshed successfully');
   // and `kycgate lists status` (a separate process) shows the breaker and the refusal
   const env: NodeJS.ProcessEnv = { ...process.env, KYCGATE_DATA_DIR: dataDir, KYCGATE_QUEUE_PREFIX: prefix, REDIS_URL: 'redis://127.0.0.1:6379', KYCGATE_LOG_LEVEL: 'silent' };
   delete env['KYCGATE_SEED_DIR'];
