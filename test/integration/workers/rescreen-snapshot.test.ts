@@ -61,6 +61,15 @@ function chunk(runId: string, snapshotId: string, list = customers): RescreenChu
 
 const job = (c: RescreenChunkData & { id: string }) => ({ data: c, id: c.id, updateProgress: async () => {} });
 
+/** An announcement that lands while the first customer is screened: the engine swaps to `to`. */
+function swapOnFirstScreen(engine: ReturnType<typeof fakeEngine>, to: string): void {
+  let n = 0;
+  engine.onScreen = () => {
+    n += 1;
+    if (n === 1) engine.swap(snapshot(to));
+  };
+}
+
 before(async () => {
   t = await createTestDatabase();
   svc = new ReviewService(t.db);
@@ -126,11 +135,7 @@ test('a chunk for a snapshot the worker does not serve is not screened or marked
 test('a swap in the middle of a chunk stops it: customers screened after the swap are neither recorded nor marked', async () => {
   const engine = fakeEngine('snap-x', () => []);
   const c = chunk('run-swap', 'snap-x');
-  let n = 0;
-  engine.onScreen = () => {
-    n += 1;
-    if (n === 1) engine.swap(snapshot('snap-y')); // an announcement lands while the first customer is screened
-  };
+  swapOnFirstScreen(engine, 'snap-y');
   await assert.rejects(processRescreenChunk(job(c), { engine, recorder: svc, ledger, logger }), SnapshotMismatchError);
   assert.deepEqual(engine.screened, ['rs-a@snap-x'], 'nothing screened on the other snapshot');
   const done = await ledger.doneCustomers(c.id);
@@ -173,11 +178,7 @@ test('a worker that cannot tell the snapshot in force does not carry a chunk to 
 test('after a swap stopped a chunk, its retry screens the rest on the snapshot now in force', async () => {
   const engine = fakeEngine('snap-p', () => []);
   const c = chunk('run-swap-retry', 'snap-p');
-  let n = 0;
-  engine.onScreen = () => {
-    n += 1;
-    if (n === 1) engine.swap(snapshot('snap-q'));
-  };
+  swapOnFirstScreen(engine, 'snap-q');
   const deps = { engine, recorder: svc, ledger, logger, ensureCurrentSnapshot: async () => engine.snapshot.id };
   await assert.rejects(processRescreenChunk(job(c), deps), SnapshotMismatchError);
   const retry = await processRescreenChunk(job(c), deps);
