@@ -127,6 +127,7 @@ export async function run(opts: Opts): Promise<number> {
         skipped: rec?.skipped ?? 0,
         recorded: rec?.recorded ?? 0,
         errors: rec?.errors ?? 0,
+        ...(rec?.carriedForwardChunks ? { carriedForwardChunks: rec.carriedForwardChunks } : {}),
         outcomes: rec?.outcomes ?? {},
         ...(plan.selection ? { selection: plan.selection } : {}),
         seconds: Math.round(seconds * 100) / 100,

@@ -20,6 +20,8 @@ export interface RunRecord {
   skipped: number;
   recorded: number;
   errors: number;
+  /** Chunks screened on a later snapshot than the run's, because the run's had been replaced (carriedForwardTo). */
+  carriedForwardChunks: number;
   startedAt: string;
   outcomes: Record<string, number>;
 }
@@ -28,7 +30,8 @@ const runKey = (prefix: string, runId: string) => prefixedKey(prefix, 'rescreen'
 const chunksKey = (prefix: string, snapshotId: string) => prefixedKey(prefix, 'rescreen', 'chunks', snapshotId);
 const customersKey = (prefix: string, chunkId: string) => prefixedKey(prefix, 'rescreen', 'cust', chunkId);
 
-// KEYS: run, chunksDone, chunkCustomers. ARGV: chunkId, ttl, screened, skipped, recorded, errors, then outcome/count pairs.
+// KEYS: run, chunksDone, chunkCustomers. ARGV: chunkId, ttl, screened, skipped, recorded, errors, carried forward (0/1),
+// then outcome/count pairs.
 const COMPLETE_CHUNK = `
 if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
 redis.call('EXPIRE', KEYS[2], ARGV[2])
@@ -37,7 +40,8 @@ redis.call('HINCRBY', KEYS[1], 'screened', ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'skipped', ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'recorded', ARGV[5])
 redis.call('HINCRBY', KEYS[1], 'errors', ARGV[6])
-for i = 7, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], 'outcome:' .. ARGV[i], ARGV[i + 1]) end
+redis.call('HINCRBY', KEYS[1], 'carriedForwardChunks', ARGV[7])
+for i = 8, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], 'outcome:' .. ARGV[i], ARGV[i + 1]) end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('DEL', KEYS[3])
 return 1
@@ -51,7 +55,7 @@ export class RescreenLedger {
   ) {}
 
   /** Creates the run record unless it exists (a restarted rescreen resumes the same run). Returns true when created. */
-  async openRun(meta: Omit<RunRecord, 'doneChunks' | 'screened' | 'skipped' | 'recorded' | 'errors' | 'outcomes'>): Promise<boolean> {
+  async openRun(meta: Omit<RunRecord, 'doneChunks' | 'screened' | 'skipped' | 'recorded' | 'errors' | 'carriedForwardChunks' | 'outcomes'>): Promise<boolean> {
     const key = runKey(this.prefix, meta.runId);
     const created = await this.redis.hsetnx(key, 'runId', meta.runId);
     if (created === 1) {
@@ -91,6 +95,7 @@ export class RescreenLedger {
       skipped: n('skipped'),
       recorded: n('recorded'),
       errors: n('errors'),
+      carriedForwardChunks: n('carriedForwardChunks'),
       startedAt: h.startedAt ?? '',
       outcomes,
     };
@@ -127,6 +132,7 @@ export class RescreenLedger {
       String(r.skipped),
       String(r.recorded),
       String(r.errors),
+      r.carriedForwardTo ? '1' : '0',
       ...outcomeArgs,
     );
     return res === 1;

@@ -67,6 +67,8 @@ test('a chunk whose snapshot was replaced before a worker took it is screened on
   const range = { kind: 'inline', customers, count: customers.length } as const;
   const runId = rescreenRunId(planned.snapshot.id, source, 'delta:older');
   const data: RescreenChunkData = { runId, snapshotId: planned.snapshot.id, trigger: 'list-change', source, range };
+  const ledger = new RescreenLedger(redis, prefix);
+  await ledger.openRun({ runId, snapshotId: planned.snapshot.id, mode: 'delta', trigger: 'list-change', totalChunks: 1, totalCustomers: 2, baseCustomers: 2, startedAt: new Date().toISOString() });
   const job = await workers.queues.rescreen.add('chunk', data, { jobId: chunkJobId(runId, planned.snapshot.id, source, range), attempts: 3, backoff: { type: 'fixed', delay: 200 } });
 
   let state = await job.getState();
@@ -85,5 +87,7 @@ test('a chunk whose snapshot was replaced before a worker took it is screened on
   assert.notEqual(rows[0]!.decision.outcome, 'allow');
   assert.ok(rows[0]!.decision.hits.some((h) => h.list === 'DPL' && /qingshan li/i.test(h.primaryName)), JSON.stringify(rows[0]!.decision.hits.map((h) => [h.list, h.primaryName])));
   assert.equal(Number((await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM screenings WHERE customer_id = 'cf-clean'`)).rows[0]!.n), 0, 'an allow is not recorded');
-  assert.equal(await new RescreenLedger(redis, prefix).isChunkDone(planned.snapshot.id, job.id!), true, 'done for the run it was planned in');
+  assert.equal(await ledger.isChunkDone(planned.snapshot.id, job.id!), true, 'done for the run it was planned in');
+  const run = await ledger.readRun(runId);
+  assert.deepEqual([run?.doneChunks, run?.screened, run?.carriedForwardChunks], [1, 2, 1], 'the run shows the chunk done, and carried forward');
 });
