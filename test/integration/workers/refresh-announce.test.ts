@@ -19,8 +19,8 @@ import { downloadFile } from '../../../src/sources/download.js';
 import { parseRegistry } from '../../../src/sources/registry.js';
 import { SnapshotStore } from '../../../src/sources/snapshot-store.js';
 import { processRefresh, type RefreshDeps } from '../../../workers/refresh.js';
+import { DPL, dplVersion } from './fixtures/dpl-version.js';
 
-const DPL = path.resolve(import.meta.dirname, '../../../../shared/lists/official/bis-dpl-2023-11-30/dpl.txt');
 const logger = createLogger('silent');
 const prefix = `{h6ann-${randomUUID().slice(0, 8)}}`;
 const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
@@ -33,11 +33,6 @@ let body: Buffer;
 let etag = '';
 let requests = 0;
 
-/** The DPL file without `drop` of its data lines (a smaller, valid next version). */
-function version(full: Buffer, drop: number[]): Buffer {
-  const lines = full.toString('latin1').split('\n');
-  return Buffer.from(lines.filter((_, i) => i === 0 || !drop.includes(i)).join('\n'), 'latin1');
-}
 
 before(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'kycgate-h6-announce-'));
@@ -93,7 +88,7 @@ test('a refresh that died after the import is announced by the next one (also on
 
   try {
     // v1: first import, announced; nothing to rescreen against (no previous snapshot)
-    body = version(full, []);
+    body = dplVersion(full, []);
     etag = '"v1"';
     const r1 = await refresh();
     assert.equal(r1.status, 'accepted');
@@ -102,7 +97,7 @@ test('a refresh that died after the import is announced by the next one (also on
     assert.deepEqual(deltas, [{ to: s1 }]);
 
     // v2: imported, then the job dies before the delta is planned: current moved, announced did not
-    body = version(full, [5, 6, 7]);
+    body = dplVersion(full, [5, 6, 7]);
     etag = '"v2"';
     crashAfterImport = true;
     await assert.rejects(refresh(), /simulated crash/);
@@ -139,7 +134,7 @@ test('a refresh that died after the import is announced by the next one (also on
     assert.ok(Math.abs(success - Date.now() / 1000) < 10, `last success ${success}`);
 
     // v3 was downloaded (validators cached) by a refresh that died before importing it: the next 304 still imports it
-    body = version(full, [20, 21]);
+    body = dplVersion(full, [20, 21]);
     etag = '"v3"';
     const cached = await downloadFile(url, { cacheDir: path.join(dataDir, 'downloads'), cacheName: path.join('dpl', 'dpl.txt') });
     assert.equal(cached.status, 'fresh');

@@ -16,9 +16,9 @@ import { importFiles, readSeedDir } from '../../../src/runtime/lists-runtime.js'
 import { ScreeningEngine } from '../../../src/runtime/screening-engine.js';
 import { ReviewService } from '../../../src/store/services/review-service.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
-import { createTestDatabase, LISTS_DIR, type TestDatabase } from '../review/helpers.js';
+import { createTestDatabase, type TestDatabase } from '../review/helpers.js';
+import { DPL, dplVersion } from './fixtures/dpl-version.js';
 
-const DPL = path.join(LISTS_DIR, 'official/bis-dpl-2023-11-30/dpl.txt');
 const logger = createLogger('silent');
 const prefix = `{h6cf-${randomUUID().slice(0, 8)}}`;
 const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
@@ -41,10 +41,9 @@ after(async () => {
 
 /** A seed directory holding the DPL file without the data lines `drop` (a valid other version of the list). */
 async function seed(name: string, drop: number[]): Promise<string> {
-  const lines = (await readFile(DPL, 'latin1')).split('\n');
   const d = path.join(dir, name);
   await mkdir(d);
-  await writeFile(path.join(d, 'dpl.txt'), lines.filter((_, i) => i === 0 || !drop.includes(i)).join('\n'), 'latin1');
+  await writeFile(path.join(d, 'dpl.txt'), dplVersion(await readFile(DPL), drop));
   return d;
 }
 
